@@ -1,0 +1,1 @@
+"""school-social-monitor: vets a school's social media against its policy."""

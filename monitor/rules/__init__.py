@@ -1,0 +1,38 @@
+"""The vetting rules: pure checks drawn from the school's social media policy.
+
+A rule is built once from its word lists (already read from disk by
+``monitor.lists``) and then only checks: a normalised text and its item in,
+hits out, no I/O, no globals. The engine normalises each item once and hands
+the same ``NormalisedText`` to every rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from monitor.models import ActionKind, Hit, Item, Severity
+
+if TYPE_CHECKING:
+    from monitor.rules.normalise import NormalisedText
+
+#: every rule id the config may name under [rules.<id>]
+RULE_IDS: frozenset[str] = frozenset({"abuse"})
+
+#: rules whose findings go to the designated safeguarding lead, never batched
+SAFEGUARDING_RULES: frozenset[str] = frozenset({"safeguarding"})
+
+
+class Rule(Protocol):
+    """One policy check."""
+
+    id: str
+    default_action: ActionKind
+    default_severity: Severity
+
+    def check(self, text: NormalisedText, item: Item) -> Sequence[Hit]:
+        """Return every hit in ``text`` (the normalised ``item.searchable_text()``).
+
+        Must not raise on any text; the engine still guards against it.
+        """
+        ...

@@ -1,0 +1,45 @@
+"""Shared fixtures: a valid minimal config written to a temporary folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+MINIMAL = """
+[school]
+name = "Test Primary"
+aup_url = "https://www.test.sch.uk/aup"
+
+[storage]
+path = "state/monitor.db"
+
+[email]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+sender = "monitor@test.sch.uk"
+slt = ["slt@test.sch.uk"]
+dsl = ["dsl@test.sch.uk"]
+timezone = "Europe/London"
+timeout = 5
+
+[http]
+connect_timeout = 2
+read_timeout = 2
+attempts = 1
+"""
+
+
+@pytest.fixture(name="write_config")
+def fixture_write_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write ``MINIMAL`` plus ``extra`` TOML to tmp_path/monitor.toml; return its path."""
+
+    def write(extra: str = "", *, smtp_port: int = 8025, base: str | None = None) -> Path:
+        path = tmp_path / "monitor.toml"
+        text = (MINIMAL if base is None else base).format(smtp_port=smtp_port) + extra
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
