@@ -47,13 +47,13 @@ def parse_interval(value: object) -> timedelta:
         ValueError: not of that form, or outside 1 s to 1 day.
     """
     if isinstance(value, bool):
-        raise ValueError("must be a duration such as \"5m\"")
+        raise ValueError('must be a duration such as "5m"')
     if isinstance(value, int):
         seconds = value
     elif isinstance(value, str) and (m := _INTERVAL_RE.match(value)):
         seconds = int(m.group(1)) * _UNITS[m.group(2)]
     else:
-        raise ValueError(f"{value!r} is not a duration: write a number and a unit, e.g. \"5m\"")
+        raise ValueError(f'{value!r} is not a duration: write a number and a unit, e.g. "5m"')
     if not 1 <= seconds <= 86400:
         raise ValueError(f"{value!r} is outside 1s to 1d")
     return timedelta(seconds=seconds)
@@ -374,7 +374,9 @@ def parse_config(text: str, path: Path) -> Config:
         return Config.model_validate({**data, "path": path})
     except ValidationError as err:
         lines = [_describe(e) for e in err.errors()]
-        raise ConfigError(f"{path}: invalid config:\n" + "\n".join(f"  {ln}" for ln in lines)) from None
+        raise ConfigError(
+            f"{path}: invalid config:\n" + "\n".join(f"  {ln}" for ln in lines)
+        ) from None
 
 
 def _describe(error: Any) -> str:
@@ -388,7 +390,7 @@ def _describe(error: Any) -> str:
     elif error["type"] == "union_tag_invalid":
         message = f"unknown kind {error['input'].get('kind')!r} (known: feed)"
     elif error["type"] == "union_tag_not_found":
-        message = "kind is missing (e.g. kind = \"feed\")"
+        message = 'kind is missing (e.g. kind = "feed")'
     message = message.removeprefix("Value error, ")
     return f"{where}: {message}" if where else message
 

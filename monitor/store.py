@@ -391,7 +391,10 @@ class Store:
                         item.text,
                         item.title,
                         json.dumps(
-                            [{"url": m.url, "type": m.type, "alt_text": m.alt_text} for m in item.media]
+                            [
+                                {"url": m.url, "type": m.type, "alt_text": m.alt_text}
+                                for m in item.media
+                            ]
                         ),
                         item.permalink,
                         item.created_at.isoformat(),
@@ -513,7 +516,8 @@ class Store:
         """Record the platform's answer to an action."""
         with self._transaction() as db:
             db.execute(
-                "UPDATE actions SET state=?, detail=?, attempts=attempts+1, updated_at=? WHERE id=?",
+                "UPDATE actions SET state=?, detail=?, attempts=attempts+1, updated_at=? "
+                "WHERE id=?",
                 (state, detail, now.isoformat(), action_id),
             )
 
@@ -525,7 +529,10 @@ class Store:
         since: datetime | None = None,
         keys: Sequence[tuple[int, str]] | None = None,
     ) -> list[StoredFinding]:
-        """Stored findings, oldest first: those since ``since``, or exactly ``keys`` (item id, rule)."""
+        """Stored findings, oldest first: all, those since ``since``, or exactly ``keys``.
+
+        ``keys`` are (item id, rule) pairs, as outbox rows name their findings.
+        """
         query = (
             "SELECT f.id AS f_id, f.rule, f.severity, f.action, f.match, f.span_start, f.span_end, "
             "f.normalised, f.entry, f.created_at AS f_created, f.status, "
@@ -572,7 +579,9 @@ class Store:
 
     # -- outbox ------------------------------------------------------------
 
-    def _queue(self, db: sqlite3.Connection, requests: Sequence[OutboxRequest], now: datetime) -> None:
+    def _queue(
+        self, db: sqlite3.Connection, requests: Sequence[OutboxRequest], now: datetime
+    ) -> None:
         for r in requests:
             db.execute(
                 "INSERT INTO outbox (key, kind, recipients, message_id, payload, "

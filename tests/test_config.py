@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -55,7 +54,9 @@ class TestLoad:
     def test_register_fields(self, write_config: Callable[..., Path]) -> None:
         """owner, approved_by and approved_on (a TOML date) form the register of accounts."""
         config = load_config(
-            write_config(FEED + 'owner = "Mr Patel"\napproved_by = "SLT"\napproved_on = 2026-09-01\n')
+            write_config(
+                FEED + 'owner = "Mr Patel"\napproved_by = "SLT"\napproved_on = 2026-09-01\n'
+            )
         )
         source = config.source("blog")
         assert (source.owner, source.approved_by, str(source.approved_on)) == (
@@ -74,7 +75,10 @@ class TestErrors:
             (FEED + 'interval = "0s"\n', "sources[0].interval"),
             (FEED + 'interval = "2d"\n', "sources[0].interval"),
             (FEED + 'interval = "often"\n', "sources[0].interval"),
-            (FEED.replace('kind = "feed"', 'kind = "myspace"'), "sources[0]: unknown kind 'myspace'"),
+            (
+                FEED.replace('kind = "feed"', 'kind = "myspace"'),
+                "sources[0]: unknown kind 'myspace'",
+            ),
             (FEED.replace('kind = "feed"\n', ""), "sources[0]: kind is missing"),
             (FEED + FEED, "two sources are called 'blog'"),
             ("[rules.nonsense]\nenabled = true\n", "rules: unknown rule 'nonsense'"),
@@ -119,7 +123,9 @@ class TestErrors:
     def test_inline_secret_refused(self, write_config: Callable[..., Path]) -> None:
         """A password written inline is refused with the right way to give it."""
         path = write_config()
-        text = path.read_text().replace('timeout = 5', 'timeout = 5\nusername = "u"\npassword = "hunter2"')
+        text = path.read_text().replace(
+            "timeout = 5", 'timeout = 5\nusername = "u"\npassword = "hunter2"'
+        )
         path.write_text(text)
         with pytest.raises(ConfigError) as err:
             load_config(path)
@@ -142,10 +148,16 @@ class TestErrors:
 
 
 class TestSecrets:
-    def test_env_secret(self, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_env_secret(
+        self, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """password_env resolves from the environment, masked in repr."""
         path = write_config()
-        path.write_text(path.read_text().replace("timeout = 5", 'timeout = 5\nusername = "u"\npassword_env = "T_SMTP_PW"'))
+        path.write_text(
+            path.read_text().replace(
+                "timeout = 5", 'timeout = 5\nusername = "u"\npassword_env = "T_SMTP_PW"'
+            )
+        )
         monkeypatch.setenv("T_SMTP_PW", "s3cret")
         config = load_config(path)
         assert config.email.password is not None
@@ -153,14 +165,22 @@ class TestSecrets:
         assert secret.get_secret_value() == "s3cret"
         assert "s3cret" not in repr(config)
 
-    def test_unset_env_secret_named(self, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_unset_env_secret_named(
+        self, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """An unset variable is named with its key."""
         path = write_config()
-        path.write_text(path.read_text().replace("timeout = 5", 'timeout = 5\nusername = "u"\npassword_env = "T_UNSET_PW"'))
+        path.write_text(
+            path.read_text().replace(
+                "timeout = 5", 'timeout = 5\nusername = "u"\npassword_env = "T_UNSET_PW"'
+            )
+        )
         monkeypatch.delenv("T_UNSET_PW", raising=False)
         config = load_config(path)
         assert config.email.password is not None
-        with pytest.raises(ConfigError, match="email.password_env: environment variable T_UNSET_PW is not set"):
+        with pytest.raises(
+            ConfigError, match=r"email\.password_env: environment variable T_UNSET_PW is not set"
+        ):
             config.email.password.resolve()
 
     def test_file_secret_with_credentials_directory(
@@ -172,18 +192,29 @@ class TestSecrets:
         (creds / "smtp").write_text("pw-from-file\n")
         monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
         path = write_config()
-        path.write_text(path.read_text().replace("timeout = 5", 'timeout = 5\nusername = "u"\npassword_file = "$CREDENTIALS_DIRECTORY/smtp"'))
+        path.write_text(
+            path.read_text().replace(
+                "timeout = 5",
+                'timeout = 5\nusername = "u"\npassword_file = "$CREDENTIALS_DIRECTORY/smtp"',
+            )
+        )
         config = load_config(path)
         assert config.email.password is not None
         assert config.email.password.resolve().get_secret_value() == "pw-from-file"
 
-    def test_unreadable_file_secret_named(self, write_config: Callable[..., Path], tmp_path: Path) -> None:
+    def test_unreadable_file_secret_named(
+        self, write_config: Callable[..., Path], tmp_path: Path
+    ) -> None:
         """A missing secret file is named with its key."""
         path = write_config()
-        path.write_text(path.read_text().replace("timeout = 5", f'timeout = 5\nusername = "u"\npassword_file = "{tmp_path}/none"'))
+        path.write_text(
+            path.read_text().replace(
+                "timeout = 5", f'timeout = 5\nusername = "u"\npassword_file = "{tmp_path}/none"'
+            )
+        )
         config = load_config(path)
         assert config.email.password is not None
-        with pytest.raises(ConfigError, match="email.password_file: cannot read"):
+        with pytest.raises(ConfigError, match=r"email\.password_file: cannot read"):
             config.email.password.resolve()
 
 
@@ -217,5 +248,3 @@ class TestInterval:
         """Anything else is refused."""
         with pytest.raises(ValueError):
             parse_interval(text)
-
-

@@ -65,7 +65,9 @@ class TestFile:
         """Reopening migrates nothing twice and keeps what was stored."""
         path = tmp_path / "m.db"
         with Store(path) as s:
-            s.save_fetch(source="blog", kind="feed", items=[item("1")], cursor=Cursor(etag="e"), now=NOW)
+            s.save_fetch(
+                source="blog", kind="feed", items=[item("1")], cursor=Cursor(etag="e"), now=NOW
+            )
         with Store(path) as s:
             assert s.source_state("blog", "feed").items_seen == 1
             assert s.source_state("blog", "feed").cursor.etag == "e"
@@ -85,8 +87,18 @@ class TestFile:
 class TestFetch:
     def test_items_deduplicated(self, store: Store) -> None:
         """An item seen before is not stored (or vetted) again."""
-        assert store.save_fetch(source="blog", kind="feed", items=[item("1"), item("2")], cursor=Cursor(), now=NOW) == 2
-        assert store.save_fetch(source="blog", kind="feed", items=[item("2"), item("3")], cursor=Cursor(), now=NOW) == 1
+        assert (
+            store.save_fetch(
+                source="blog", kind="feed", items=[item("1"), item("2")], cursor=Cursor(), now=NOW
+            )
+            == 2
+        )
+        assert (
+            store.save_fetch(
+                source="blog", kind="feed", items=[item("2"), item("3")], cursor=Cursor(), now=NOW
+            )
+            == 1
+        )
         assert [s.item.platform_id for s in store.unvetted("blog")] == ["1", "2", "3"]
 
     def test_item_round_trip(self, store: Store) -> None:
@@ -98,11 +110,17 @@ class TestFetch:
     def test_cursor_and_items_in_one_transaction(self, store: Store) -> None:
         """If storing the items fails, the cursor does not advance."""
         store.save_fetch(source="blog", kind="feed", items=[], cursor=Cursor(etag="old"), now=NOW)
-        broken = Item(source="blog", platform_id="x", kind=ItemKind.COMMENT, text="t", created_at=NOW)
+        broken = Item(
+            source="blog", platform_id="x", kind=ItemKind.COMMENT, text="t", created_at=NOW
+        )
         object.__setattr__(broken, "text", None)  # a NOT NULL column refuses it
         with pytest.raises(sqlite3.IntegrityError):
             store.save_fetch(
-                source="blog", kind="feed", items=[item("ok"), broken], cursor=Cursor(etag="new"), now=NOW
+                source="blog",
+                kind="feed",
+                items=[item("ok"), broken],
+                cursor=Cursor(etag="new"),
+                now=NOW,
             )
         state = store.source_state("blog", "feed")
         assert state.cursor.etag == "old"
@@ -111,11 +129,18 @@ class TestFetch:
     def test_failure_then_success(self, store: Store) -> None:
         """Failures count up and keep the first failure time; a success clears them."""
         for minute in range(3):
-            store.record_failure(source="blog", kind="feed", error="HTTP 500", category="temporary",
-                                 now=NOW + timedelta(minutes=minute))
+            store.record_failure(
+                source="blog",
+                kind="feed",
+                error="HTTP 500",
+                category="temporary",
+                now=NOW + timedelta(minutes=minute),
+            )
         state = store.source_state("blog", "feed")
         assert (state.healthy, state.consecutive_failures, state.failing_since) == (False, 3, NOW)
-        store.save_fetch(source="blog", kind="feed", items=[], cursor=Cursor(), now=NOW + timedelta(hours=1))
+        store.save_fetch(
+            source="blog", kind="feed", items=[], cursor=Cursor(), now=NOW + timedelta(hours=1)
+        )
         state = store.source_state("blog", "feed")
         assert (state.healthy, state.consecutive_failures, state.last_error) == (True, 0, None)
 
@@ -128,8 +153,15 @@ class TestVetting:
         store.save_vetting(
             findings=[(stored.id, [finding()])],
             actions=[PlannedAction(item_id=stored.id, kind="hide", state=ActionState.PENDING)],
-            outbox=[OutboxRequest(key="k1", kind="alert", recipients=("slt@x.uk",), message_id="<m@x>",
-                                  payload={"findings": [[stored.id, "abuse"]]})],
+            outbox=[
+                OutboxRequest(
+                    key="k1",
+                    kind="alert",
+                    recipients=("slt@x.uk",),
+                    message_id="<m@x>",
+                    payload={"findings": [[stored.id, "abuse"]]},
+                )
+            ],
             now=NOW,
         )
         assert store.unvetted("blog") == []
@@ -147,9 +179,13 @@ class TestVetting:
 
     def test_findings_since(self, store: Store) -> None:
         """findings(since=...) leaves out older findings."""
-        store.save_fetch(source="blog", kind="feed", items=[item("1"), item("2")], cursor=Cursor(), now=NOW)
+        store.save_fetch(
+            source="blog", kind="feed", items=[item("1"), item("2")], cursor=Cursor(), now=NOW
+        )
         a, b = store.unvetted("blog")
-        store.save_vetting(findings=[(a.id, [finding()])], actions=[], outbox=[], now=NOW - timedelta(days=2))
+        store.save_vetting(
+            findings=[(a.id, [finding()])], actions=[], outbox=[], now=NOW - timedelta(days=2)
+        )
         store.save_vetting(findings=[(b.id, [finding()])], actions=[], outbox=[], now=NOW)
         assert [f.item.platform_id for f in store.findings(since=NOW - timedelta(days=1))] == ["2"]
 
@@ -157,10 +193,13 @@ class TestVetting:
         """The platform's answer to an action is recorded."""
         store.save_fetch(source="blog", kind="feed", items=[item("1")], cursor=Cursor(), now=NOW)
         (stored,) = store.unvetted("blog")
-        store.save_vetting(findings=[(stored.id, [finding()])],
-                           actions=[PlannedAction(item_id=stored.id, kind="hide", state=ActionState.PENDING)],
-                           outbox=[], now=NOW)
-        ((action_id, kind, _),) = store.pending_actions("blog")
+        store.save_vetting(
+            findings=[(stored.id, [finding()])],
+            actions=[PlannedAction(item_id=stored.id, kind="hide", state=ActionState.PENDING)],
+            outbox=[],
+            now=NOW,
+        )
+        ((action_id, _kind, _),) = store.pending_actions("blog")
         store.finish_action(action_id, state=ActionState.DONE, detail="ok", now=NOW)
         assert store.pending_actions("blog") == []
         assert store.findings()[0].action_state == ActionState.DONE
@@ -168,7 +207,9 @@ class TestVetting:
 
 class TestOutbox:
     def request(self, key: str = "k") -> OutboxRequest:
-        return OutboxRequest(key=key, kind="health", recipients=("a@x.uk",), message_id="<id@x>", payload={})
+        return OutboxRequest(
+            key=key, kind="health", recipients=("a@x.uk",), message_id="<id@x>", payload={}
+        )
 
     def test_key_is_idempotent(self, store: Store) -> None:
         """Queuing the same key twice queues one email."""
@@ -182,7 +223,11 @@ class TestOutbox:
         (row,) = store.outbox()
         store.mark_attempt_failed(row.id, "451 try later", permanent=False)
         (row,) = store.outbox()
-        assert (row.state, row.attempts, row.last_error) == (OutboxState.PENDING, 1, "451 try later")
+        assert (row.state, row.attempts, row.last_error) == (
+            OutboxState.PENDING,
+            1,
+            "451 try later",
+        )
 
     def test_permanent_failure_and_sent(self, store: Store) -> None:
         """Permanent failures and sent rows leave the pending list."""

@@ -1,0 +1,373 @@
+"""One poll of one source: fetch -> store -> vet -> act, and health on the transitions.
+
+This is the one place that retries (tenacity, bounded exponential backoff with
+jitter) and the one place that catches the connectors' error family. One
+source's trouble is recorded against that source and never stops the others;
+an unexpected exception (a bug) is logged with its traceback, recorded as the
+source's error, and the poll goes on with the next source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import structlog
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+import connectors
+from monitor.config import Config, HttpConfig, SourceConfig
+from monitor.connector import Connector
+from monitor.engine import Engine
+from monitor.errors import AuthExpired, ConfigError, RateLimited, SourceError
+from monitor.mailer import new_message_id
+from monitor.models import ActionKind, Cursor, Finding, utcnow
+from monitor.rules import SAFEGUARDING_RULES
+from monitor.store import ActionState, OutboxRequest, PlannedAction, SourceState, Store, StoredItem
+
+log = structlog.get_logger(__name__)
+
+#: how many stored items are vetted and committed together
+VET_CHUNK = 500
+
+
+@dataclass(slots=True, kw_only=True)
+class PollReport:
+    """What one poll of one source did (for the CLI's summary and the exit code)."""
+
+    source: str
+    fetched: int = 0
+    new: int = 0
+    vetted: int = 0
+    findings: list[tuple[StoredItem, Finding]] = field(default_factory=list)
+    hidden: int = 0
+    hide_failed: int = 0
+    error: str | None = None
+    skipped_until: datetime | None = None
+    duration: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """False when the source failed or was skipped for a rate-limit window."""
+        return self.error is None and self.skipped_until is None
+
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], None]
+
+
+class Poller:
+    """Runs polls against a store with one engine; connectors are built per poll."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        engine: Engine,
+        *,
+        clock: Clock = utcnow,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.engine = engine
+        self.clock = clock
+        self.sleep = sleep
+
+    # -- the whole poll --------------------------------------------------------
+
+    def poll(self, source: SourceConfig) -> PollReport:
+        """Poll one source end to end. Never raises (but for KeyboardInterrupt/SystemExit)."""
+        started = time.monotonic()
+        report = PollReport(source=source.name)
+        with structlog.contextvars.bound_contextvars(source=source.name, kind=source.kind):
+            try:
+                self._poll(source, report)
+            except Exception as err:  # a bug must not stop the other sources
+                log.exception("poll_crashed")
+                report.error = f"internal error: {type(err).__name__}: {err}"
+                self._record_failure(source, report.error, "internal", None, fatal=False)
+            report.duration = time.monotonic() - started
+            log.info(
+                "poll_finished",
+                fetched=report.fetched,
+                new=report.new,
+                findings=len(report.findings),
+                hidden=report.hidden,
+                ok=report.ok,
+                duration=round(report.duration, 3),
+            )
+        return report
+
+    def _poll(self, source: SourceConfig, report: PollReport) -> None:
+        state = self.store.source_state(source.name, source.kind)
+        now = self.clock()
+        if state.rate_limited_until and state.rate_limited_until > now:
+            # The platform asked us to wait: honour it, poll the others.
+            report.skipped_until = state.rate_limited_until
+            log.info("poll_skipped_rate_limited", until=state.rate_limited_until.isoformat())
+            return
+        try:
+            connector = self._connector(source)
+        except ConfigError as err:
+            report.error = str(err)
+            self._record_failure(source, report.error, "config", None, fatal=True, state=state)
+            return
+        try:
+            if not self._fetch(source, connector, state, report):
+                return
+            self._vet(source, connector, report)
+            self._act(source, connector, report)
+        finally:
+            connector.close()
+
+    def _connector(self, source: SourceConfig) -> Connector:
+        return make_connector(self.config, source)
+
+    # -- fetch ----------------------------------------------------------------
+
+    def _retrying(self) -> Retrying:
+        return retrying(self.config.http, self.sleep)
+
+    def _fetch(
+        self, source: SourceConfig, connector: Connector, state: SourceState, report: PollReport
+    ) -> bool:
+        try:
+            result = self._retrying()(connector.fetch, state.cursor)
+        except SourceError as err:
+            report.error = str(err)
+            until = err.until if isinstance(err, RateLimited) else None
+            if until is not None:
+                report.skipped_until = until
+            fatal = isinstance(err, AuthExpired) or (not err.retryable and until is None)
+            self._record_failure(source, str(err), err.category, until, fatal=fatal, state=state)
+            return False
+        for warning in result.warnings:
+            log.warning("source_warning", warning=warning)
+        now = self.clock()
+        recovered: list[OutboxRequest] = []
+        if state.failure_reported:
+            log.info("source_recovered", failing_since=_iso(state.failing_since))
+            recovered.append(self._health_notice(source, "recovered", None, now))
+        elif state.last_error:
+            log.info("source_recovered", failing_since=_iso(state.failing_since))
+        report.fetched = len(result.items)
+        report.new = self.store.save_fetch(
+            source=source.name,
+            kind=source.kind,
+            items=result.items,
+            cursor=result.cursor,
+            now=now,
+            outbox=recovered,
+        )
+        return True
+
+    def _record_failure(
+        self,
+        source: SourceConfig,
+        error: str,
+        category: str,
+        until: datetime | None,
+        *,
+        fatal: bool,
+        state: SourceState | None = None,
+    ) -> None:
+        """Record a failure; log and email only on the transition to failing."""
+        state = state or self.store.source_state(source.name, source.kind)
+        now = self.clock()
+        failures = state.consecutive_failures + 1
+        notify: list[OutboxRequest] = []
+        if state.last_error is None:
+            log.error("source_failing", error=error, category=category)
+        else:
+            log.info("source_still_failing", error=error, failures=failures)
+        threshold = self.config.health.alert_after_failures
+        # Expired credentials and permanent errors will not heal on their own:
+        # tell the admin at once. Network blips are told only if they persist.
+        if not state.failure_reported and (fatal or failures >= threshold) and until is None:
+            notify.append(self._health_notice(source, "failing", error, now))
+        self.store.record_failure(
+            source=source.name,
+            kind=source.kind,
+            error=error,
+            category=category,
+            now=now,
+            rate_limited_until=until,
+            outbox=notify,
+        )
+
+    def _health_notice(
+        self, source: SourceConfig, event: str, error: str | None, now: datetime
+    ) -> OutboxRequest:
+        recipients = self.config.email.admin or self.config.email.slt
+        return OutboxRequest(
+            key=f"health:{source.name}:{event}:{now.isoformat()}",
+            kind="health",
+            recipients=recipients,
+            message_id=new_message_id(self.config.email.sender),
+            payload={
+                "source": source.name,
+                "kind": source.kind,
+                "event": event,
+                "error": error,
+                "at": now.isoformat(),
+            },
+        )
+
+    # -- vet ------------------------------------------------------------------
+
+    def _vet(self, source: SourceConfig, connector: Connector, report: PollReport) -> None:
+        can_hide = connector.capabilities.hide and source.hide
+        while batch := self.store.unvetted(source.name, limit=VET_CHUNK):
+            now = self.clock()
+            vetted: list[tuple[int, Sequence[Finding]]] = []
+            actions: list[PlannedAction] = []
+            for stored in batch:
+                found = self.engine.vet(stored.item)
+                vetted.append((stored.id, found))
+                report.findings += [(stored, f) for f in found]
+                if any(f.action is ActionKind.HIDE for f in found):
+                    actions.append(self._plan_hide(stored, can_hide=can_hide))
+            outbox = self._alerts(source, batch, vetted)
+            self.store.save_vetting(findings=vetted, actions=actions, outbox=outbox, now=now)
+            report.vetted += len(batch)
+
+    @staticmethod
+    def _plan_hide(stored: StoredItem, *, can_hide: bool) -> PlannedAction:
+        if stored.item.is_own:
+            return PlannedAction(
+                item_id=stored.id,
+                kind="hide",
+                state=ActionState.MANUAL,
+                detail="the school's own post cannot be hidden automatically",
+            )
+        if not can_hide:
+            return PlannedAction(
+                item_id=stored.id,
+                kind="hide",
+                state=ActionState.MANUAL,
+                detail="this platform cannot hide comments through its API",
+            )
+        return PlannedAction(item_id=stored.id, kind="hide", state=ActionState.PENDING)
+
+    def _alerts(
+        self,
+        source: SourceConfig,
+        batch: Sequence[StoredItem],
+        vetted: Sequence[tuple[int, Sequence[Finding]]],
+    ) -> list[OutboxRequest]:
+        """Safeguarding findings: one email each to the DSL. The rest: one email to SLT."""
+        email = self.config.email
+        urgent: list[OutboxRequest] = []
+        slt_keys: list[tuple[int, str]] = []
+        for item_id, found in vetted:
+            for f in found:
+                if f.action is ActionKind.DIGEST:
+                    continue
+                if f.rule in SAFEGUARDING_RULES:
+                    urgent.append(
+                        OutboxRequest(
+                            key=f"alert:dsl:{item_id}:{f.rule}",
+                            kind="alert",
+                            recipients=email.dsl,
+                            message_id=new_message_id(email.sender),
+                            payload={"urgent": True, "findings": [[item_id, f.rule]]},
+                        )
+                    )
+                else:
+                    slt_keys.append((item_id, f.rule))
+        if slt_keys:
+            digest = hashlib.sha256(repr(slt_keys).encode()).hexdigest()[:16]
+            urgent.append(
+                OutboxRequest(
+                    key=f"alert:slt:{source.name}:{digest}",
+                    kind="alert",
+                    recipients=email.slt,
+                    message_id=new_message_id(email.sender),
+                    payload={"urgent": False, "findings": [list(k) for k in slt_keys]},
+                )
+            )
+        return urgent
+
+    # -- act ------------------------------------------------------------------
+
+    def _act(self, source: SourceConfig, connector: Connector, report: PollReport) -> None:
+        for action_id, kind, stored in self.store.pending_actions(source.name):
+            if kind != "hide":
+                continue
+            try:
+                result = self._retrying()(connector.hide, stored.item)
+            except SourceError as err:
+                state, detail = ActionState.FAILED, str(err)
+            else:
+                state = ActionState.DONE if result.ok else ActionState.FAILED
+                detail = result.detail
+            if state == ActionState.DONE:
+                report.hidden += 1
+                log.info("item_hidden", item=stored.item.platform_id)
+            else:
+                report.hide_failed += 1
+                log.warning("hide_failed", item=stored.item.platform_id, detail=detail)
+            self.store.finish_action(action_id, state=state, detail=detail, now=self.clock())
+
+
+def make_connector(config: Config, source: SourceConfig) -> Connector:
+    """Build the connector for ``source``.
+
+    Raises:
+        ConfigError: unknown kind, missing platform library, or a secret that
+            cannot be resolved.
+    """
+    cls = connectors.connector_class(source.kind)
+    connector: Connector = cls(source, config.http)
+    return connector
+
+
+def retrying(http: HttpConfig, sleep: Sleep) -> Retrying:
+    """The one retry policy: temporary errors, bounded attempts, exponential backoff with jitter."""
+    return Retrying(
+        stop=stop_after_attempt(http.attempts),
+        wait=wait_exponential_jitter(initial=1, max=http.retry_max_wait),
+        retry=retry_if_exception(lambda e: isinstance(e, SourceError) and e.retryable),
+        sleep=sleep,
+        reraise=True,
+    )
+
+
+def preview(
+    config: Config, engine: Engine, source: SourceConfig, *, sleep: Sleep = time.sleep
+) -> PollReport:
+    """``poll --dry-run``: fetch everything the source returns now and vet it.
+
+    Stores nothing, hides nothing, sends nothing, and ignores the stored cursor
+    so the admin sees what the rules make of the source as it is now.
+    Never raises (but for KeyboardInterrupt/SystemExit).
+    """
+    report = PollReport(source=source.name)
+    with structlog.contextvars.bound_contextvars(source=source.name, kind=source.kind):
+        try:
+            connector = make_connector(config, source)
+            try:
+                result = retrying(config.http, sleep)(connector.fetch, Cursor())
+            finally:
+                connector.close()
+        except (SourceError, ConfigError) as err:
+            report.error = str(err)
+            return report
+        report.fetched = len(result.items)
+        for item in result.items:
+            stored = StoredItem(id=0, item=item, vetted=False)
+            report.findings += [(stored, f) for f in engine.vet(item)]
+    return report
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

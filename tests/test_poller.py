@@ -1,0 +1,309 @@
+"""One poll of one source: fetch, store, vet, act, and health on the transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+import connectors
+from monitor.config import Config, load_config
+from monitor.connector import Capabilities
+from monitor.engine import NEEDS_REVIEW, Engine
+from monitor.errors import AuthExpired, PermanentError, RateLimited, TemporaryError
+from monitor.models import (
+    ActionKind,
+    Cursor,
+    FetchResult,
+    HideResult,
+    Hit,
+    Item,
+    ItemKind,
+    Profile,
+    Severity,
+)
+from monitor.poller import Poller
+from monitor.rules.normalise import NormalisedText
+from monitor.store import ActionState, Store
+
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock tests move by hand; its sleep advances it instead of waiting."""
+
+    def __init__(self) -> None:
+        self.now = START
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class Script:
+    """What the scripted connector does next: items to return or errors to raise."""
+
+    fetches: list[Sequence[Item] | Exception] = field(default_factory=list)
+    hides: list[HideResult | Exception] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=list)
+    fetch_calls: int = 0
+
+
+SCRIPT = Script()
+
+
+class ScriptedConnector:
+    """A connector that can hide, driven by the module's ``SCRIPT`` (no network)."""
+
+    capabilities: ClassVar[Capabilities] = Capabilities(hide=True)
+
+    def __init__(self, source: object, http: object) -> None:
+        self.source = source
+
+    def fetch(self, cursor: Cursor) -> FetchResult:
+        SCRIPT.fetch_calls += 1
+        step = SCRIPT.fetches.pop(0) if SCRIPT.fetches else []
+        if isinstance(step, Exception):
+            raise step
+        return FetchResult(items=tuple(step), cursor=Cursor(position=str(SCRIPT.fetch_calls)))
+
+    def hide(self, item: Item) -> HideResult:
+        step = SCRIPT.hides.pop(0) if SCRIPT.hides else HideResult(ok=True, detail="hidden")
+        if isinstance(step, Exception):
+            raise step
+        if step.ok:
+            SCRIPT.hidden.append(item.platform_id)
+        return step
+
+    def read_profile(self) -> Profile | None:
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+class WordRule:
+    """A minimal pure rule: hits the word ``badword`` (the real rules have their own tests)."""
+
+    id = "abuse"
+    default_action = ActionKind.HIDE
+    default_severity = Severity.HIGH
+
+    def check(self, text: NormalisedText, item: Item) -> list[Hit]:
+        at = text.text.find("badword")
+        if at < 0:
+            return []
+        start, end = text.original_span(at, at + 7)
+        return [
+            Hit(
+                rule=self.id,
+                severity=self.default_severity,
+                start=start,
+                end=end,
+                match=text.original[start:end],
+                entry="badword",
+            )
+        ]
+
+
+class BrokenRule:
+    """A rule with a bug."""
+
+    id = "broken"
+    default_action = ActionKind.ALERT
+    default_severity = Severity.HIGH
+
+    def check(self, text: NormalisedText, item: Item) -> list[Hit]:
+        raise ZeroDivisionError
+
+
+def comment(pid: str, text: str, *, own: bool = False) -> Item:
+    return Item(
+        source="blog",
+        platform_id=pid,
+        kind=ItemKind.COMMENT,
+        text=text,
+        created_at=START,
+        is_own=own,
+        permalink=f"https://blog.test/#comment-{pid}",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _scripted_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Serve feed sources with the scripted connector for these tests."""
+    SCRIPT.__init__()  # type: ignore[misc]  # a fresh script for each test
+    monkeypatch.setitem(connectors.REGISTRY, "feed", f"{__name__}:ScriptedConnector")
+
+
+@pytest.fixture(name="config")
+def fixture_config(write_config: Callable[..., Path]) -> Config:
+    path = write_config(
+        "[health]\nalert_after_failures = 2\n"
+        '[[sources]]\nname = "blog"\nkind = "feed"\nurl = "https://blog.test/comments/feed/"\n'
+    )
+    text = path.read_text().replace("attempts = 1", "attempts = 3")
+    path.write_text(text)
+    return load_config(path)
+
+
+@pytest.fixture(name="store")
+def fixture_store(config: Config) -> Store:
+    return Store(config.storage.path)
+
+
+@pytest.fixture(name="clock")
+def fixture_clock() -> FakeClock:
+    return FakeClock()
+
+
+def poller(
+    config: Config, store: Store, clock: FakeClock, rules: Sequence[object] = (WordRule(),)
+) -> Poller:
+    engine = Engine(rules, config.rules)  # type: ignore[arg-type]
+    return Poller(config, store, engine, clock=clock, sleep=clock.sleep)
+
+
+class TestFlow:
+    def test_new_items_are_vetted_hidden_and_alerted_once(
+        self, config: Config, store: Store, clock: FakeClock
+    ) -> None:
+        """A flagged comment is stored, vetted, hidden, and queued for SLT once."""
+        SCRIPT.fetches = [
+            [comment("1", "you badword"), comment("2", "lovely")],
+            [comment("1", "you badword"), comment("2", "lovely")],
+        ]
+        p = poller(config, store, clock)
+        first = p.poll(config.sources[0])
+        assert (first.fetched, first.new, first.vetted, first.hidden) == (2, 2, 2, 1)
+        assert SCRIPT.hidden == ["1"]
+        second = p.poll(config.sources[0])
+        assert (second.new, second.vetted, second.hidden) == (0, 0, 0)
+        (row,) = store.outbox()
+        assert row.recipients == ("slt@test.sch.uk",)
+        assert store.findings()[0].action_state == ActionState.DONE
+
+    def test_own_posts_are_alerted_not_hidden(
+        self, config: Config, store: Store, clock: FakeClock
+    ) -> None:
+        """The school's own post cannot be hidden: the action is manual and SLT is told."""
+        SCRIPT.fetches = [[comment("1", "badword", own=True)]]
+        poller(config, store, clock).poll(config.sources[0])
+        assert SCRIPT.hidden == []
+        (sf,) = store.findings()
+        assert sf.action_state == ActionState.MANUAL
+        assert len(store.outbox()) == 1
+
+    def test_failed_hide_is_recorded_for_the_alert(
+        self, config: Config, store: Store, clock: FakeClock
+    ) -> None:
+        """A hide that still fails after retries is recorded as failed with the reason."""
+        SCRIPT.fetches = [[comment("1", "badword")]]
+        SCRIPT.hides = [TemporaryError("HTTP 503")] * 3
+        report = poller(config, store, clock).poll(config.sources[0])
+        assert report.hide_failed == 1
+        (sf,) = store.findings()
+        assert (sf.action_state, sf.action_detail) == (ActionState.FAILED, "HTTP 503")
+
+    def test_items_stored_before_a_crash_are_vetted_next_poll(
+        self, config: Config, store: Store, clock: FakeClock
+    ) -> None:
+        """Items stored but never vetted (a crash) are vetted by the next poll."""
+        store.save_fetch(
+            source="blog", kind="feed", items=[comment("9", "badword")], cursor=Cursor(), now=START
+        )
+        SCRIPT.fetches = [[]]
+        report = poller(config, store, clock).poll(config.sources[0])
+        assert report.vetted == 1
+        assert [sf.item.platform_id for sf in store.findings()] == ["9"]
+
+    def test_a_broken_rule_sends_the_item_to_a_human(
+        self, config: Config, store: Store, clock: FakeClock
+    ) -> None:
+        """A rule that raises yields a needs_review finding; the other rules still run."""
+        SCRIPT.fetches = [[comment("1", "badword")]]
+        poller(config, store, clock, rules=(BrokenRule(), WordRule())).poll(config.sources[0])
+        assert sorted(sf.finding.rule for sf in store.findings()) == ["abuse", NEEDS_REVIEW]
+
+
+class TestFailures:
+    def test_temporary_errors_are_retried_with_backoff(
+        self, config: Config, store: Store, clock: FakeClock
+    ) -> None:
+        """Two temporary failures then success: one poll, retried with growing waits."""
+        SCRIPT.fetches = [
+            TemporaryError("timeout"),
+            TemporaryError("timeout"),
+            [comment("1", "hi")],
+        ]
+        report = poller(config, store, clock).poll(config.sources[0])
+        assert report.ok and report.new == 1
+        assert len(clock.slept) == 2
+        assert store.source_state("blog", "feed").healthy
+
+    def test_failing_source_is_reported_once_after_threshold(
+        self, config: Config, store: Store, clock: FakeClock
+    ) -> None:
+        """The admin is emailed once when a source has failed the configured number of polls."""
+        p = poller(config, store, clock)
+        for _ in range(4):
+            SCRIPT.fetches = [TemporaryError("HTTP 500")] * 3
+            report = p.poll(config.sources[0])
+            assert report.error == "HTTP 500"
+        health = [r for r in store.outbox() if r.kind == "health"]
+        assert [r.payload["event"] for r in health] == ["failing"]
+        state = store.source_state("blog", "feed")
+        assert (state.healthy, state.consecutive_failures) == (False, 4)
+
+    def test_recovery_is_reported(self, config: Config, store: Store, clock: FakeClock) -> None:
+        """After a reported failure, the first good poll emails "recovered"."""
+        SCRIPT.fetches = [AuthExpired("token expired"), []]
+        p = poller(config, store, clock)
+        p.poll(config.sources[0])
+        p.poll(config.sources[0])
+        assert [r.payload["event"] for r in store.outbox()] == ["failing", "recovered"]
+        assert store.source_state("blog", "feed").healthy
+
+    @pytest.mark.parametrize("error", [AuthExpired("expired"), PermanentError("HTTP 404")])
+    def test_errors_that_will_not_heal_are_reported_at_once(
+        self, config: Config, store: Store, clock: FakeClock, error: Exception
+    ) -> None:
+        """Expired credentials and permanent errors email the admin at once, without retrying."""
+        SCRIPT.fetches = [error]
+        poller(config, store, clock).poll(config.sources[0])
+        assert SCRIPT.fetch_calls == 1
+        assert [r.payload["event"] for r in store.outbox()] == ["failing"]
+
+    def test_rate_limit_skips_the_source_until_reset(
+        self, config: Config, store: Store, clock: FakeClock
+    ) -> None:
+        """A rate limit is honoured: the source is skipped until the reset, then polled."""
+        SCRIPT.fetches = [
+            RateLimited("429", until=START + timedelta(minutes=15)),
+            [comment("1", "hi")],
+        ]
+        p = poller(config, store, clock)
+        first = p.poll(config.sources[0])
+        assert first.skipped_until == START + timedelta(minutes=15) and not first.ok
+        clock.now += timedelta(minutes=5)
+        assert p.poll(config.sources[0]).skipped_until is not None
+        assert SCRIPT.fetch_calls == 1
+        clock.now += timedelta(minutes=11)
+        assert p.poll(config.sources[0]).new == 1
+        assert store.outbox() == []  # a rate limit is not a failure to email about
+
+    def test_a_bug_does_not_escape(self, config: Config, store: Store, clock: FakeClock) -> None:
+        """An unexpected exception is recorded as the source's error; poll() returns."""
+        SCRIPT.fetches = [ValueError("surprise")]
+        report = poller(config, store, clock).poll(config.sources[0])
+        assert report.error is not None and "surprise" in report.error
+        assert store.source_state("blog", "feed").error_category == "internal"
