@@ -28,6 +28,8 @@ _SECRET_IN_TEXT = re.compile(
     re.IGNORECASE,
 )
 REDACTED = "[redacted]"
+# A password in a URL's userinfo: https://user:password@host/
+_USERINFO = re.compile(r"(://[^/\s:@]+:)[^@\s/]+@")
 
 # Loggers whose DEBUG output carries credentials (tweepy logs the Bearer
 # header, urllib3 logs URLs with access_token): never below INFO.
@@ -41,7 +43,7 @@ def scrub(text: str) -> str:
         prefix = m.group(1) or m.group(2) or ""
         return prefix + REDACTED
 
-    return _SECRET_IN_TEXT.sub(repl, text)
+    return _USERINFO.sub(rf"\g<1>{REDACTED}@", _SECRET_IN_TEXT.sub(repl, text))
 
 
 def redact(

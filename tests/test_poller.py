@@ -115,6 +115,18 @@ class WordRule:
         ]
 
 
+class ContactRule(WordRule):
+    """Stands in for the safeguarding rule: hits ``dm me``."""
+
+    id = "safeguarding"
+
+    def check(self, text: NormalisedText, item: Item) -> list[Hit]:
+        at = text.text.find("dm me")
+        if at < 0:
+            return []
+        return [Hit(rule=self.id, severity=Severity.URGENT, start=at, end=at + 5, match="dm me")]
+
+
 class BrokenRule:
     """A rule with a bug."""
 
@@ -233,6 +245,45 @@ class TestFlow:
         SCRIPT.fetches = [[comment("1", "badword")]]
         poller(config, store, clock, rules=(BrokenRule(), WordRule())).poll(config.sources[0])
         assert sorted(sf.finding.rule for sf in store.findings()) == ["abuse", NEEDS_REVIEW]
+
+
+class TestRouting:
+    def test_safeguarding_goes_to_the_dsl_one_by_one(
+        self, config: Config, store: Store, clock: FakeClock
+    ) -> None:
+        """Each safeguarding finding is its own email to the DSL; the rest is one SLT email."""
+        SCRIPT.fetches = [
+            [
+                comment("1", "dm me x"),
+                comment("2", "dm me y"),
+                comment("3", "badword"),
+                comment("4", "badword again"),
+            ]
+        ]
+        poller(config, store, clock, rules=(ContactRule(), WordRule())).poll(config.sources[0])
+        rows = store.outbox()
+        dsl = [r for r in rows if r.recipients == ("dsl@test.sch.uk",)]
+        slt = [r for r in rows if r.recipients == ("slt@test.sch.uk",)]
+        assert [len(r.payload["findings"]) for r in dsl] == [1, 1]
+        assert all(r.payload["urgent"] for r in dsl)
+        assert [len(r.payload["findings"]) for r in slt] == [2]
+
+    def test_digest_only_findings_send_nothing_now(
+        self, write_config: Callable[..., Path], clock: FakeClock
+    ) -> None:
+        """A rule mapped to digest is stored but not alerted."""
+        config = load_config(
+            write_config(
+                '[rules.abuse]\naction = "digest"\n'
+                '[[sources]]\nname = "blog"\nkind = "feed"\nurl = "https://blog.test/f"\n'
+            )
+        )
+        store = Store(config.storage.path)
+        SCRIPT.fetches = [[comment("1", "badword")]]
+        poller(config, store, clock).poll(config.sources[0])
+        assert [sf.finding.action for sf in store.findings()] == [ActionKind.DIGEST]
+        assert store.outbox() == []
+        assert SCRIPT.hidden == []
 
 
 class TestFailures:
