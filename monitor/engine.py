@@ -15,6 +15,7 @@ import structlog
 
 from monitor.config import Config, RuleSettings
 from monitor.defaults import default_lists_dir
+from monitor.errors import ConfigError
 from monitor.lists import read_terms
 from monitor.models import ActionKind, Finding, Hit, Item, Severity
 from monitor.rules import Rule
@@ -99,10 +100,13 @@ def build_rules(config: Config | None) -> list[Rule]:
         ConfigError: a word list cannot be read.
     """
     abuse = config.rule("abuse") if config else RuleSettings()
-    terms = read_terms(default_lists_dir() / "abuse.txt")
-    for path in abuse.extra_terms_files:
-        terms += read_terms(path)
-    return [AbuseRule(terms, allow_terms=abuse.allow_terms)]
+    files = [default_lists_dir() / "abuse.txt", *abuse.extra_terms_files]
+    terms = [term for path in files for term in read_terms(path)]
+    try:
+        return [AbuseRule(terms, allow_terms=abuse.allow_terms)]
+    except ValueError as err:
+        names = ", ".join(str(p) for p in files)
+        raise ConfigError(f"rules.abuse word lists ({names}): {err}") from None
 
 
 def build_engine(config: Config | None) -> Engine:

@@ -1,0 +1,373 @@
+"""The one text normalisation every text rule reads.
+
+People dodge filters by writing ``ｆｕｃｋ``, ``fսck`` (Armenian "u"), ``fu\u200bck``
+(zero-width space) or ``sh1t``. ``normalise`` folds all of those to the plain
+lower-case form once per item, and records where each normalised character
+came from so a hit can still point at, and quote, what the person wrote.
+
+Steps, in order:
+
+1. Unicode NFKC (fullwidth, mathematical and ligature letters to plain ones),
+   applied per character, or per base character plus its combining marks so
+   decomposed accents still compose ("e\u0301" -> "é").
+2. Case folding.
+3. Default-ignorable characters removed: zero-width spaces and joiners, word
+   joiner, soft hyphen, BOM, bidi controls (LRO, RLO, isolates...), variation
+   selectors and invisible fillers.
+4. Homoglyphs folded to Latin letters (Cyrillic "а", Greek "ο" ...), from the
+   ``confusable_homoglyphs`` package's Unicode confusables data.
+5. Leetspeak folded (``0 1 3 4 5 7 $ @ ! |`` to ``o i e a s t s a i i``), but
+   only inside a token that also holds a letter, so "2021", "£4.50", phone
+   numbers, "3pm" and "5th" keep their digits; e-mail addresses, @mentions
+   and URLs are left alone for the rules that look for them.
+
+Diacritics are kept ("Zoë" stays "zoë"); ``fold_diacritics`` and
+``NormalisedText.fold_diacritics`` give the accent-free form when a rule wants it.
+
+Never raises on any ``str``, lone surrogates included. Plain ASCII text, the
+common case, takes a fast path with no per-character Python work.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Combining marks that attach to the preceding character. A base character and
+# its marks are normalised together so NFKC can compose them. Variation
+# selectors ride along here and are then dropped as ignorable.
+_COMBINING = (
+    "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u3099\u309a\ufe00-\ufe0f\U000e0100-\U000e01ef"
+)
+_COMBINING_RUN = re.compile(f"[{_COMBINING}]+")
+# Characters fold_diacritics changes: Latin letters with accents, and marks.
+_DIACRITIC = re.compile(f"[\u00c0-\u024f\u1e00-\u1eff{_COMBINING}]")
+
+# Default_Ignorable_Code_Point characters that are not in category Cf (which is
+# taken whole from unicodedata): combining grapheme joiner, Hangul fillers,
+# Mongolian free variation selectors, variation selectors. Braille blank is
+# not default-ignorable but renders as nothing and is a known filter dodge.
+_EXTRA_IGNORABLE = (
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2800\u3164\uffa0"
+    "\ufe00-\ufe0f\U000e0100-\U000e01ef"
+)
+
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
+     "$": "s", "@": "a", "!": "i", "|": "i"}
+)  # fmt: skip
+
+# A leetspeak token: a whole token of word characters and leet symbols that
+# holds at least one letter and at least one leet character. Ordinals, times
+# ("5th", "3pm") and year groups, teams and key stages ("Y7", "yr10", "U12s",
+# "KS2", "P6", "S4") are school-notice staples, not obfuscation.
+_LEET_TOKEN = re.compile(
+    r"(?<![\w$@!|])"
+    r"(?![0-9]+(?:st|nd|rd|th|am|pm)(?![\w$@!|]))"
+    r"(?!(?:y|yr|year|u|ks|p|s)[0-9]+s?(?![\w$@!|]))"
+    r"(?=[\w$@!|]*?[^\W\d_])"
+    r"(?=[\w$@!|]*?[013457$@!|])"
+    r"[\w$@!|]+"
+)
+# Where a leet token may be: a leet character beside a letter ("sh1t", "a$$",
+# "b!tch"), leaving out the usual harmless cases (the "!" ending "best!", the
+# "3" of "3pm", the "7" of "Y7"). Starting with a character class lets the
+# engine skip ahead fast, so text with no candidate costs under a microsecond;
+# only candidates get per-token Python work, and _LEET_TOKEN decides.
+_LEET_HINT = re.compile(
+    r"[013457$@!|]"
+    r"(?:"
+    r"(?<=[^\W\d_][013457$@])"
+    r"(?<![^\w$@!|][yusp][013457])(?<![^\w$@!|](?:yr|ks)[013457])"
+    r"|(?=[^\W\d_])(?!(?:st|nd|rd|th|am|pm)(?![\w$@!|]))"
+    r"|(?<=[!|])(?=[\w$@])"
+    r")"
+)
+_TOKEN_REST = re.compile(r"[\w$@!|]*")
+_TOKEN_SYMBOLS = frozenset("_$@!|")
+# Whitespace-delimited chunks that are addresses, not words: URLs, e-mail
+# addresses, @mentions. Checked only for leet tokens.
+_ADDRESS = re.compile(r"://|^www\.|^@|@[\w-]+\.\w")
+# How far to look for the ends of a chunk; bounds the work on pathological
+# input (1 MB with no whitespace).
+_CHUNK_LOOKBACK = 256
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedText:
+    """A text, its normalised form, and where each normalised character came from.
+
+    ``offsets`` has ``len(text) + 1`` entries: ``offsets[i]`` is the index in
+    ``original`` of the character (or base character, for a composed
+    sequence) that produced ``text[i]``; the last entry is ``len(original)``.
+    Offsets never decrease.
+    """
+
+    original: str
+    text: str
+    offsets: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a ``[start, end)`` span of ``text`` to the span of ``original`` it came from.
+
+        The end is exclusive and covers the whole last source character,
+        including combining marks composed into it. Out-of-range arguments are
+        clamped; an empty span maps to an empty span.
+        """
+        n = len(self.text)
+        start = min(max(start, 0), n)
+        end = min(max(end, start), n)
+        if start == end:
+            at = self.offsets[start]
+            return at, at
+        begin = self.offsets[start]
+        # Ending inside a character's expansion ("ﬁ" -> "fi") still covers
+        # that whole character: it is text[end - 1]'s source plus one.
+        stop = self.offsets[end - 1] + 1
+        limit = self.offsets[end]
+        mark = _COMBINING_RUN.match(self.original, stop, limit) if stop < limit else None
+        if mark is not None:
+            stop = mark.end()
+        return begin, stop
+
+    def fold_diacritics(self) -> NormalisedText:
+        """The same text with accents removed ("zoë" -> "zoe"), offsets kept right."""
+        if self.text.isascii() or _DIACRITIC.search(self.text) is None:
+            return self
+        folded = fold_diacritics(self.text)
+        if len(folded) == len(self.text):
+            # Precomposed letters fold one to one: offsets carry over.
+            return NormalisedText(self.original, folded, self.offsets)
+        # Rare: leftover combining marks were dropped; rebuild offsets.
+        table = _diacritic_table()
+        chars: list[str] = []
+        offsets: list[int] = []
+        for ch, at in zip(self.text, self.offsets, strict=False):
+            out = ch.translate(table)
+            chars.append(out)
+            offsets.extend([at] * len(out))
+        offsets.append(self.offsets[-1])
+        return NormalisedText(self.original, "".join(chars), tuple(offsets))
+
+
+def normalise(text: str) -> NormalisedText:
+    """Normalise ``text`` for matching (see the module docstring); never raises."""
+    if text.isascii():
+        # ASCII is already NFKC, has no ignorable or homoglyph characters, and
+        # lower() is its case fold: only the leet step can change it, one
+        # character for one.
+        return NormalisedText(text, _fold_leet(text.lower()), tuple(range(len(text) + 1)))
+    parts: list[str] = []
+    offsets: list[int] = []
+    for m in _segment_pattern().finditer(text):
+        seg = m.group()
+        start = m.start()
+        if m.lastgroup == "ascii":
+            parts.append(seg.lower())
+            offsets.extend(range(start, m.end()))
+            continue
+        if m.lastgroup == "run":
+            folded = _fold_run(seg)
+            if folded is not None:
+                parts.append(folded)
+                offsets.extend(range(start, m.end()))
+                continue
+            units: Sequence[str] = seg
+        else:
+            units = (seg,)
+        at = start
+        for unit in units:
+            out = _fold_unit(unit)
+            parts.append(out)
+            offsets.extend([at] * len(out))
+            at += len(unit)
+    offsets.append(len(text))
+    return NormalisedText(text, _fold_leet("".join(parts)), tuple(offsets))
+
+
+def fold_diacritics(s: str) -> str:
+    """``s`` with accents removed from Latin letters ("Zoë Núñez" -> "Zoe Nunez").
+
+    Precomposed letters map one to one; stray combining marks are deleted, so
+    the result is shorter only when ``s`` has combining marks.
+    """
+    if s.isascii() or _DIACRITIC.search(s) is None:
+        return s
+    return s.translate(_diacritic_table())
+
+
+# --- leetspeak -----------------------------------------------------------
+
+
+def _fold_leet(text: str) -> str:
+    """Fold leet characters in tokens that also hold letters; same length out."""
+    pieces: list[str] = []
+    done = 0  # text[:done] is settled
+    hint = _LEET_HINT.search(text)
+    while hint is not None:
+        start = hint.start()
+        while start > done and _is_token_char(text[start - 1]):
+            start -= 1
+        token = _LEET_TOKEN.match(text, start)
+        end = token.end() if token is not None else _token_end(text, hint.end())
+        if token is not None and not _in_address(text, start, end):
+            pieces.append(text[done:start])
+            pieces.append(_fold_leet_token(token.group()))
+            done = end
+        hint = _LEET_HINT.search(text, max(end, hint.end()))
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _token_end(text: str, pos: int) -> int:
+    rest = _TOKEN_REST.match(text, pos)
+    return rest.end() if rest is not None else pos
+
+
+def _is_token_char(ch: str) -> bool:
+    return ch.isalnum() or ch in _TOKEN_SYMBOLS
+
+
+def _in_address(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is part of a URL, e-mail address or @mention."""
+    floor = max(0, start - _CHUNK_LOOKBACK)
+    while start > floor and not text[start - 1].isspace():
+        start -= 1
+    ceiling = min(len(text), end + _CHUNK_LOOKBACK)
+    while end < ceiling and not text[end].isspace():
+        end += 1
+    return _ADDRESS.search(text[start:end]) is not None
+
+
+def _fold_leet_token(token: str) -> str:
+    # Trailing "!" and "|" are punctuation ("hi!!"), not letters.
+    core = token.rstrip("!|")
+    return core.translate(_LEET) + token[len(core) :]
+
+
+# --- non-ASCII ---------------------------------------------------------
+
+
+@functools.cache
+def _ignorable_class() -> str:
+    """A regex character-class body of every default-ignorable character."""
+    ranges: list[str] = []
+    run_start = run_end = -2
+    for cp in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(cp)) != "Cf":
+            continue
+        if cp == run_end + 1:
+            run_end = cp
+            continue
+        if run_start >= 0:
+            ranges.append(_class_range(run_start, run_end))
+        run_start = run_end = cp
+    if run_start >= 0:
+        ranges.append(_class_range(run_start, run_end))
+    return "".join(ranges) + _EXTRA_IGNORABLE
+
+
+def _class_range(lo: int, hi: int) -> str:
+    return re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+
+
+@functools.cache
+def _segment_pattern() -> re.Pattern[str]:
+    """Splits text into ASCII runs, non-ASCII runs, and single units.
+
+    A run never ends on a character followed by a combining mark, so a base
+    character and its marks always reach ``_fold_unit`` together.
+    """
+    ign = _ignorable_class()
+    return re.compile(
+        rf"(?P<ascii>[\x00-\x7f]+)(?![{_COMBINING}])"
+        rf"|(?P<run>[^\x00-\x7f{_COMBINING}{ign}]+)(?![{_COMBINING}])"
+        rf"|(?P<unit>.[{_COMBINING}]*)",
+        re.DOTALL,
+    )
+
+
+@functools.cache
+def _ignorable_pattern() -> re.Pattern[str]:
+    return re.compile(f"[{_ignorable_class()}]+")
+
+
+def _fold_run(run: str) -> str | None:
+    """Fold a run of non-ASCII, non-ignorable characters in one go, if one to one.
+
+    Returns None when NFKC or case folding would change the length or the
+    alignment, so the caller falls back to character by character.
+    """
+    if not unicodedata.is_normalized("NFKC", run):
+        return None
+    folded = run.casefold()
+    # casefold never shortens, so equal length means one character each.
+    if len(folded) != len(run) or not unicodedata.is_normalized("NFKC", folded):
+        return None
+    return folded.translate(_homoglyph_table())
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold_unit(unit: str) -> str:
+    """Normalise one character, or one base character with its combining marks."""
+    s = unicodedata.normalize("NFKC", unit)
+    s = unicodedata.normalize("NFKC", s.casefold())
+    s = _ignorable_pattern().sub("", s)
+    return s.translate(_homoglyph_table())
+
+
+@functools.cache
+def _homoglyph_table() -> dict[int, str]:
+    """Map non-ASCII letters that look like one ASCII letter to that letter.
+
+    Built from the confusables data (Unicode's confusables.txt): each entry is
+    a character and the characters it can be mistaken for. Only letters are
+    mapped, so other scripts' digits and symbols keep their meaning. An upper
+    case mapping ("В" -> "B") also maps the lower case form ("в" -> "b"),
+    since text is case folded before this table is applied.
+    """
+    # Imported here: the package parses its JSON data at import, which only
+    # text with non-ASCII letters needs.
+    from confusable_homoglyphs.confusables import confusables_data  # noqa: PLC0415
+
+    table: dict[int, str] = {}
+    derived: dict[int, str] = {}
+    for char, homoglyphs in confusables_data.items():
+        if len(char) != 1 or char.isascii() or not unicodedata.category(char).startswith("L"):
+            continue
+        targets = {
+            h["c"].lower()
+            for h in homoglyphs
+            if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalpha()
+        }
+        if len(targets) != 1:
+            continue
+        target = targets.pop()
+        table[ord(char)] = target
+        lower = char.casefold()
+        if len(lower) == 1 and not lower.isascii():
+            derived.setdefault(ord(lower), target)
+    for cp, target in derived.items():
+        table.setdefault(cp, target)
+    return table
+
+
+@functools.cache
+def _diacritic_table() -> dict[int, str | None]:
+    """Latin letters with accents to their base letter; combining marks deleted."""
+    table: dict[int, str | None] = {}
+    for cp in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
+        decomposed = unicodedata.normalize("NFD", chr(cp))
+        base = decomposed[0]
+        if len(decomposed) > 1 and base.isascii() and base.isalpha():
+            table[cp] = base
+    for m in _COMBINING_RUN.finditer("".join(map(chr, range(0x0300, 0x10000)))):
+        table.update(dict.fromkeys(map(ord, m.group())))
+    return table

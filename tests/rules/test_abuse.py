@@ -1,0 +1,333 @@
+"""Specification of the abuse rule, built from the real default word list."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from monitor.lists import parse_terms
+from monitor.models import ActionKind, Hit, Item, ItemKind, Severity
+from monitor.rules import Rule
+from monitor.rules.abuse import AbuseRule
+from monitor.rules.normalise import normalise
+
+LIST_PATH = Path(__file__).resolve().parents[2] / "config" / "lists" / "abuse.txt"
+
+
+@pytest.fixture(scope="module")
+def terms() -> list[str]:
+    return parse_terms(LIST_PATH.read_text(encoding="utf-8").splitlines())
+
+
+@pytest.fixture(scope="module")
+def rule(terms: list[str]) -> AbuseRule:
+    return AbuseRule(terms)
+
+
+def _item(text: str) -> Item:
+    return Item(
+        source="test",
+        platform_id="1",
+        kind=ItemKind.COMMENT,
+        text=text,
+        created_at=datetime(2024, 5, 1, tzinfo=UTC),
+    )
+
+
+def check(rule: AbuseRule, text: str) -> list[Hit]:
+    return rule.check(normalise(text), _item(text))
+
+
+class TestParseTerms:
+    """Reading entries out of a word-list file's lines."""
+
+    def test_drops_comments_and_blanks(self) -> None:
+        """Comment lines, trailing comments, blank lines and padding are removed."""
+        lines = ["# header", "", "  twat  ", "fuck*  # prefix", "   ", "!shitake"]
+        assert parse_terms(lines) == ["twat", "fuck*", "!shitake"]
+
+    def test_default_list_parses(self, terms: list[str]) -> None:
+        """The shipped list has a realistic number of entries and builds a rule."""
+        assert len(terms) > 100
+        AbuseRule(terms)
+
+
+class TestRuleContract:
+    """The rule's identity and defaults."""
+
+    def test_is_a_rule(self, rule: AbuseRule) -> None:
+        """AbuseRule satisfies the Rule protocol with hide-by-default, high severity."""
+        as_rule: Rule = rule
+        assert as_rule.id == "abuse"
+        assert rule.default_action is ActionKind.HIDE
+        assert rule.default_severity is Severity.HIGH
+
+    def test_hit_fields(self, rule: AbuseRule) -> None:
+        """A hit spans the original text and reports the match, normalised form and entry."""
+        text = "Honestly, you are a TW4T."
+        [hit] = check(rule, text)
+        assert hit.rule == "abuse"
+        assert hit.severity is Severity.HIGH
+        assert text[hit.start : hit.end] == hit.match == "TW4T"
+        assert hit.normalised == "twat"
+        assert hit.entry == "twat*"
+
+    def test_span_covers_hidden_characters(self, rule: AbuseRule) -> None:
+        """A word with a zero-width character inside is quoted whole from the original."""
+        text = "what the fu\u200bck"
+        [hit] = check(rule, text)
+        assert hit.match == "fu\u200bck"
+        assert (hit.start, hit.end) == (9, 14)
+
+    def test_several_hits(self, rule: AbuseRule) -> None:
+        """Every occurrence is reported, in order."""
+        hits = check(rule, "shit school, shit teachers, wankers")
+        assert [h.match for h in hits] == ["shit", "shit", "wankers"]
+
+    def test_empty_list_finds_nothing(self) -> None:
+        """A rule with no entries never hits."""
+        assert check(AbuseRule([]), "fuck") == []
+
+
+class TestCatches:
+    """What the default list catches."""
+
+    @pytest.mark.parametrize(
+        ("text", "entry"),
+        [
+            # plain profanity, insults and slurs
+            ("this is fucking ridiculous", "fuck*"),
+            ("what a load of shite", "shit*"),
+            ("the head is a twat", "twat*"),
+            ("bunch of wankers", "wank*"),
+            ("absolute bellend", "bellend*"),
+            ("you pillock", "pillock"),
+            ("she is a slag", "slag"),
+            ("what a dick", "dick"),
+            ("motherfucker", "motherfuck*"),
+            ("dickhead", "dickhead*"),
+            ("bollocks to this", "bollock*"),
+            ("you prick", "you prick"),
+            ("stfu", "stfu"),
+            ("porn", "porn*"),
+            ("that teacher is a nonce", "nonce"),
+            ("you retard", "retard"),
+            ("go back home you paki", "paki"),
+            # obfuscation
+            ("f*ck this", "fuck*"),
+            ("F**K", "fuck*"),
+            ("sh*t", "shit*"),
+            ("c**t", "cunt*"),
+            ("b***h", "bitch*"),
+            ("sh1t", "shit*"),
+            ("a$$", "ass"),
+            ("b!tch", "bitch*"),
+            ("$h!t", "shit*"),
+            ("f u c k", "fuck*"),
+            ("f.u.c.k off", "fuck*"),
+            ("f-u-c-k", "fuck*"),
+            ("f_u_c_k", "fuck*"),
+            ("f u c k i n g", "fuck*"),
+            ('"f u c k" you', "fuck*"),
+            ("(k.y.s)", "kys"),
+            ("fuuuuck", "fuck*"),
+            ("shiiiiit", "shit*"),
+            ("fu\u200bck", "fuck*"),
+            ("f\u00adu\u200dc\u2060k", "fuck*"),
+            ("fսck", "fuck*"),
+            ("ВІТСН", "bitch*"),
+            ("ｆｕｃｋ", "fuck*"),
+            ("fück", "fuck*"),
+            ("#fuckthisschool", "fuck*"),
+            ("you_twat", "twat*"),
+            ("FUCK", "fuck*"),
+        ],
+    )
+    def test_catches(self, rule: AbuseRule, text: str, entry: str) -> None:
+        """Abusive words are caught, plain or disguised, and credited to the right entry."""
+        hits = check(rule, text)
+        assert [h.entry for h in hits] == [entry]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I'll kill you",
+            "i’ll kill you",
+            "ill kill u",
+            "I will kill you",
+            "kys",
+            "k y s",
+            "kill yourself",
+            "go and neck yourself",
+            "I know where you live",
+            "someone should shoot up the school",
+        ],
+    )
+    def test_threats_are_urgent(self, rule: AbuseRule, text: str) -> None:
+        """Threats and urging self-harm are caught as urgent."""
+        hits = check(rule, text)
+        assert hits
+        assert all(h.severity is Severity.URGENT for h in hits)
+
+
+class TestDoesNotCatch:
+    """What the default list must leave alone."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # criticism and complaints
+            "Really disappointed with how the trip was handled.",
+            "This is a disgrace, the school should be ashamed.",
+            "Worst communication ever, nobody answers the phone.",
+            # innocent words containing a listed one
+            "Scunthorpe",
+            "Penistone",
+            "Middlesex",
+            "Sussex",
+            "cocktail",
+            "peacock",
+            "Hitchcock",
+            "assessment",
+            "class",
+            "grass",
+            "passage",
+            "therapist",
+            "Arsenal",
+            "Dickens",
+            "shitake mushrooms",
+            "shiitake",
+            "Pissarro painted it",
+            "a fire retardant spray",
+            "niggling injury",
+            # idioms
+            "this is sick",
+            "you killed it at sports day",
+            "a killer whale",
+            "hell of a day",
+            "bloody brilliant",
+            "you're dead right",
+            # UK school life
+            "Dick Whittington was a great panto",
+            "spotted dick and custard",
+            "Dick Turpin",
+            "the ox and the ass in the nativity",
+            "who killed cock robin",
+            "a bit of a cock-up with the buses",
+            "the slag heap at Aberfan",
+            "pussy willow",
+            "relationships and sex education",
+            "the blue tits are nesting",
+            # spelt-out letters that are part of a longer spelling
+            "A S S E S S M E N T",
+            "F O C U S",
+            # numbers and times
+            "Meet at 3pm on the 14th, £4.50 per child, call 07700 900123",
+        ],
+    )
+    def test_does_not_catch(self, rule: AbuseRule, text: str) -> None:
+        """Complaints, innocent words, idioms and school life are not abuse."""
+        assert check(rule, text) == []
+
+
+class TestAllowTerms:
+    """Exceptions supplied by the school."""
+
+    def test_allow_term_suppresses_equal_word(self, terms: list[str]) -> None:
+        """An allow-term equal to the matched word suppresses that hit only."""
+        rule = AbuseRule(terms, allow_terms=["slag"])
+        assert check(rule, "slag") == []
+        assert [h.match for h in check(rule, "slag twat")] == ["twat"]
+
+    def test_allow_phrase_suppresses_contained_hit(self) -> None:
+        """An allow phrase suppresses a hit inside it but not the word elsewhere."""
+        rule = AbuseRule(["cock"], allow_terms=["cock robin"])
+        assert check(rule, "cock robin") == []
+        assert [h.match for h in check(rule, "cock robin is a cock")] == ["cock"]
+
+
+class TestListSyntax:
+    """The entry syntax, on small lists."""
+
+    def test_plain_term_matches_whole_word_and_plural(self) -> None:
+        """A plain term matches the word and its plural, never a longer word."""
+        rule = AbuseRule(["twit"])
+        assert [h.match for h in check(rule, "twit twits twitter")] == ["twit", "twits"]
+
+    def test_prefix_term_matches_longer_words(self) -> None:
+        """A term ending in * matches words starting with it, reporting the whole word."""
+        rule = AbuseRule(["twit*"])
+        assert [h.match for h in check(rule, "twit twitter atwit")] == ["twit", "twitter"]
+
+    def test_phrase_matches_across_spaces_and_hyphens(self) -> None:
+        """A phrase's words may be separated by spaces, hyphens, dots or underscores."""
+        rule = AbuseRule(["go away"])
+        assert len(check(rule, "go away, go-away, go   away, go.away")) == 4
+
+    def test_severity_tag(self) -> None:
+        """A "; urgent" suffix sets the entry's severity; the entry text omits it."""
+        [hit] = check(AbuseRule(["go away ; urgent"]), "go away")
+        assert hit.severity is Severity.URGENT
+        assert hit.entry == "go away"
+
+    def test_exception_entries(self) -> None:
+        """An entry starting with ! is an exception, not a term."""
+        rule = AbuseRule(["shit*", "!shitake"])
+        assert check(rule, "shitake") == []
+        assert len(check(rule, "shitty")) == 1
+
+    def test_entries_are_normalised(self) -> None:
+        """Entries written with capitals or accents still match."""
+        assert len(check(AbuseRule(["Twät"]), "twat")) == 1
+
+    @pytest.mark.parametrize("entry", ["", "*", "123", "f*ck", "twat ; dreadful"])
+    def test_malformed_entries_raise(self, entry: str) -> None:
+        """A malformed entry fails at construction, not at check time."""
+        with pytest.raises(ValueError, match="abuse list entry"):
+            AbuseRule([entry])
+
+
+class TestRobustness:
+    """check never raises and stays fast on hostile input."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text())
+    def test_check_never_raises(self, rule: AbuseRule, text: str) -> None:
+        """For any string, check returns hits whose spans lie in the original."""
+        for hit in check(rule, text):
+            assert 0 <= hit.start < hit.end <= len(text)
+            assert text[hit.start : hit.end] == hit.match
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.lists(
+            st.sampled_from(["f", "u", "c", "k", "*", "#", " ", ".", "s", "h", "1", "$", "\u200b"]),
+            max_size=60,
+        )
+    )
+    def test_check_never_raises_on_near_misses(self, rule: AbuseRule, chars: list[str]) -> None:
+        """Text built from the pieces of obfuscated words never trips the rule up."""
+        text = "".join(chars)
+        for hit in check(rule, text):
+            assert text[hit.start : hit.end] == hit.match
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "f" + "u" * 200_000 + "ck",
+            "f" + "*" * 200_000 + "k",
+            "f " * 100_000,
+            "a s " * 50_000,
+            "sh1t" * 50_000,
+        ],
+    )
+    def test_pathological_input_is_linear(self, rule: AbuseRule, text: str) -> None:
+        """Long runs of repeats, masks and spelt letters finish quickly: no backtracking."""
+        began = time.perf_counter()
+        check(rule, text)
+        assert time.perf_counter() - began < 5
