@@ -78,7 +78,7 @@ class TestConfigured:
         """A malformed entry in an extra list is a config error naming the files."""
         (tmp_path / "local.txt").write_text("bad*entry\n")
         config = load_config(write_config('[rules.abuse]\nextra_terms_files = ["local.txt"]\n'))
-        with pytest.raises(ConfigError, match="local.txt"):
+        with pytest.raises(ConfigError, match=r"local\.txt"):
             build_engine(config)
 
 
