@@ -145,8 +145,6 @@ class EmailConfig(_Model):
     admin: tuple[str, ...] = ()
     timezone: str = "Europe/London"
     timeout: float = Field(default=30.0, gt=0, le=300)
-    #: alert emails shorten a pupil's surname in excerpts to its initial
-    privacy_surnames: bool = True
 
     @model_validator(mode="before")
     @classmethod
