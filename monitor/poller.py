@@ -266,36 +266,39 @@ class Poller:
     ) -> list[OutboxRequest]:
         """Safeguarding findings: one email each to the DSL. The rest: one email to SLT."""
         email = self.config.email
-        urgent: list[OutboxRequest] = []
+
+        def alert(
+            key: str, recipients: tuple[str, ...], findings: list[tuple[int, str]]
+        ) -> OutboxRequest:
+            return OutboxRequest(
+                key=key,
+                kind="alert",
+                recipients=recipients,
+                message_id=new_message_id(email.sender),
+                payload={
+                    "urgent": recipients == email.dsl,
+                    "findings": [list(k) for k in findings],
+                },
+            )
+
+        requests: list[OutboxRequest] = []
         slt_keys: list[tuple[int, str]] = []
         for item_id, found in vetted:
             for f in found:
                 if f.action is ActionKind.DIGEST:
                     continue
                 if f.rule in SAFEGUARDING_RULES:
-                    urgent.append(
-                        OutboxRequest(
-                            key=f"alert:dsl:{item_id}:{f.rule}",
-                            kind="alert",
-                            recipients=email.dsl,
-                            message_id=new_message_id(email.sender),
-                            payload={"urgent": True, "findings": [[item_id, f.rule]]},
-                        )
+                    requests.append(
+                        alert(f"alert:dsl:{item_id}:{f.rule}", email.dsl, [(item_id, f.rule)])
                     )
                 else:
                     slt_keys.append((item_id, f.rule))
         if slt_keys:
             digest = hashlib.sha256(repr(slt_keys).encode()).hexdigest()[:16]
-            urgent.append(
-                OutboxRequest(
-                    key=f"alert:slt:{source.name}:{digest}",
-                    kind="alert",
-                    recipients=email.slt,
-                    message_id=new_message_id(email.sender),
-                    payload={"urgent": False, "findings": [list(k) for k in slt_keys]},
-                )
+            requests.append(
+                alert(f"alert:slt:{source.name}:{digest}", urgent=False, findings=slt_keys)
             )
-        return urgent
+        return requests
 
     # -- act ------------------------------------------------------------------
 
