@@ -267,18 +267,13 @@ class Poller:
         """Safeguarding findings: one email each to the DSL. The rest: one email to SLT."""
         email = self.config.email
 
-        def alert(
-            key: str, recipients: tuple[str, ...], findings: list[tuple[int, str]]
-        ) -> OutboxRequest:
+        def alert(key: str, *, urgent: bool, findings: list[tuple[int, str]]) -> OutboxRequest:
             return OutboxRequest(
                 key=key,
                 kind="alert",
-                recipients=recipients,
+                recipients=email.dsl if urgent else email.slt,
                 message_id=new_message_id(email.sender),
-                payload={
-                    "urgent": recipients == email.dsl,
-                    "findings": [list(k) for k in findings],
-                },
+                payload={"urgent": urgent, "findings": [list(k) for k in findings]},
             )
 
         requests: list[OutboxRequest] = []
@@ -288,16 +283,14 @@ class Poller:
                 if f.action is ActionKind.DIGEST:
                     continue
                 if f.rule in SAFEGUARDING_RULES:
-                    requests.append(
-                        alert(f"alert:dsl:{item_id}:{f.rule}", email.dsl, [(item_id, f.rule)])
-                    )
+                    key = f"alert:dsl:{item_id}:{f.rule}"
+                    requests.append(alert(key, urgent=True, findings=[(item_id, f.rule)]))
                 else:
                     slt_keys.append((item_id, f.rule))
         if slt_keys:
             digest = hashlib.sha256(repr(slt_keys).encode()).hexdigest()[:16]
-            requests.append(
-                alert(f"alert:slt:{source.name}:{digest}", urgent=False, findings=slt_keys)
-            )
+            key = f"alert:slt:{source.name}:{digest}"
+            requests.append(alert(key, urgent=False, findings=slt_keys))
         return requests
 
     # -- act ------------------------------------------------------------------
