@@ -268,6 +268,18 @@ class TestRouting:
         assert all(r.payload["urgent"] for r in dsl)
         assert [len(r.payload["findings"]) for r in slt] == [2]
 
+    def test_head_who_is_also_dsl_gets_batches_as_batches(
+        self, write_config: Callable[..., Path], clock: FakeClock
+    ) -> None:
+        """When SLT and DSL are the same person, SLT batches are still not marked urgent."""
+        path = write_config('[[sources]]\nname = "blog"\nkind = "feed"\nurl = "https://b.test/f"\n')
+        path.write_text(path.read_text().replace('"dsl@test.sch.uk"', '"slt@test.sch.uk"'))
+        config = load_config(path)
+        SCRIPT.fetches = [[comment("1", "badword"), comment("2", "badword")]]
+        poller(config, Store(config.storage.path), clock).poll(config.sources[0])
+        (row,) = Store(config.storage.path).outbox()
+        assert row.payload["urgent"] is False
+
     def test_digest_only_findings_send_nothing_now(
         self, write_config: Callable[..., Path], clock: FakeClock
     ) -> None:
