@@ -17,6 +17,9 @@ from monitor.errors import ConfigError
 #: kind -> "module:Class"
 REGISTRY: dict[str, str] = {
     "feed": "connectors.feeds:FeedConnector",
+    "facebook_page": "connectors.facebook:FacebookPageConnector",
+    "instagram": "connectors.instagram:InstagramConnector",
+    "twitter": "connectors.twitter:TwitterConnector",
 }
 
 

@@ -120,6 +120,14 @@ class FeedConnector:
         """
         raise PermanentError("feeds cannot be hidden through an API: remove by hand")
 
+    def unhide(self, item: Item) -> HideResult:
+        """Never possible for a feed (nothing was ever hidden).
+
+        Raises:
+            PermanentError: always.
+        """
+        raise PermanentError("feeds cannot be hidden or unhidden through an API")
+
     def read_profile(self) -> Profile | None:
         """Feeds have no profile: always None."""
         return None

@@ -239,7 +239,93 @@ class FeedSource(SourceBase):
     own_content: bool = False
 
 
-SourceConfig = Annotated[FeedSource, Field(discriminator="kind")]
+class _ApiSource(SourceBase):
+    """A source read through a platform API with secrets."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secrets(cls, data: Any) -> Any:
+        # Each secret key ``x`` is written x_env / x_file; collect them into SecretRefs.
+        if isinstance(data, dict):
+            data = dict(data)
+            where = f"sources.{data.get('name', '?')}"
+            for name, required in cls._secret_names():
+                data[name] = _collect_secret(data, name, where, required=required)
+        return data
+
+    @classmethod
+    def _secret_names(cls) -> tuple[tuple[str, bool], ...]:
+        return ()
+
+
+class FacebookPageSource(_ApiSource):
+    kind: Literal["facebook_page"]
+    page_id: str = Field(pattern=r"^[0-9]+$")
+    token: SecretRef
+    api_url: str = Field(default="https://graph.facebook.com", pattern=r"^https?://\S+$")
+    api_version: str = Field(default="v26.0", pattern=r"^v[0-9]+\.[0-9]+$")
+    lookback_days: int = Field(default=30, ge=1, le=365)
+
+    @classmethod
+    def _secret_names(cls) -> tuple[tuple[str, bool], ...]:
+        return (("token", True),)
+
+
+class InstagramSource(_ApiSource):
+    kind: Literal["instagram"]
+    account_id: str = Field(pattern=r"^[0-9]+$")
+    token: SecretRef
+    api_url: str = Field(default="https://graph.facebook.com", pattern=r"^https?://\S+$")
+    api_version: str = Field(default="v26.0", pattern=r"^v[0-9]+\.[0-9]+$")
+    lookback_days: int = Field(default=30, ge=1, le=365)
+
+    @classmethod
+    def _secret_names(cls) -> tuple[tuple[str, bool], ...]:
+        return (("token", True),)
+
+
+class TwitterSource(_ApiSource):
+    kind: Literal["twitter"]
+    user_id: str = Field(pattern=r"^[0-9]+$")
+    #: app-only reads
+    bearer_token: SecretRef
+    #: OAuth 1.0a user context, for hiding replies; all four or none
+    consumer_key: SecretRef | None = None
+    consumer_secret: SecretRef | None = None
+    access_token: SecretRef | None = None
+    access_token_secret: SecretRef | None = None
+    api_url: str = Field(default="https://api.twitter.com", pattern=r"^https?://\S+$")
+
+    @classmethod
+    def _secret_names(cls) -> tuple[tuple[str, bool], ...]:
+        return (
+            ("bearer_token", True),
+            ("consumer_key", False),
+            ("consumer_secret", False),
+            ("access_token", False),
+            ("access_token_secret", False),
+        )
+
+    @model_validator(mode="after")
+    def _user_context(self) -> TwitterSource:
+        given = [
+            self.consumer_key,
+            self.consumer_secret,
+            self.access_token,
+            self.access_token_secret,
+        ]
+        if any(given) and not all(given):
+            raise ValueError(
+                "hiding replies needs all four of consumer_key, consumer_secret, access_token "
+                "and access_token_secret (each as _env or _file), or none of them"
+            )
+        return self
+
+
+SourceConfig = Annotated[
+    FeedSource | FacebookPageSource | InstagramSource | TwitterSource,
+    Field(discriminator="kind"),
+]
 
 
 class Config(_Model):
@@ -386,14 +472,15 @@ def _describe(error: Any) -> str:
     elif error["type"] == "missing":
         message = "required key is missing"
     elif error["type"] == "union_tag_invalid":
-        message = f"unknown kind {error['input'].get('kind')!r} (known: feed)"
+        known = ", ".join(sorted(_SOURCE_KINDS))
+        message = f"unknown kind {error['input'].get('kind')!r} (known: {known})"
     elif error["type"] == "union_tag_not_found":
         message = 'kind is missing (e.g. kind = "feed")'
     message = message.removeprefix("Value error, ")
     return f"{where}: {message}" if where else message
 
 
-_SOURCE_KINDS = {"feed"}
+_SOURCE_KINDS = {"feed", "facebook_page", "instagram", "twitter"}
 
 
 def _dotted(loc: tuple[str | int, ...]) -> str:

@@ -2,7 +2,8 @@
 
 A connector is built from its source's validated config. It fetches what is
 new since a cursor, hides an item where the platform allows it, and reads the
-account's profile for the About-page audit. It makes one attempt per call and
+account's profile for the About-page audit, and unhides what an admin
+allows. It makes one attempt per call and
 raises only ``monitor.errors.SourceError`` subclasses: retries live in the
 poller, not here.
 """
@@ -47,6 +48,13 @@ class Connector(Protocol):
 
     def hide(self, item: Item) -> HideResult:
         """Hide ``item`` on the platform (never delete). Only called when ``capabilities.hide``.
+
+        Raises the same family as ``fetch``.
+        """
+        ...
+
+    def unhide(self, item: Item) -> HideResult:
+        """Reverse a hide (``findings allow``). Only called when ``capabilities.hide``.
 
         Raises the same family as ``fetch``.
         """

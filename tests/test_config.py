@@ -218,6 +218,46 @@ class TestSecrets:
             config.email.password.resolve()
 
 
+class TestPlatformSources:
+    FB = 'name = "fb"\nkind = "facebook_page"\npage_id = "1000000001"\n'
+
+    def test_facebook_defaults(self, write_config: Callable[..., Path]) -> None:
+        """A Page source needs its id and a token reference; the rest has defaults."""
+        config = load_config(write_config("[[sources]]\n" + self.FB + 'token_env = "FB_T"\n'))
+        source = config.source("fb")
+        assert (source.api_url, source.api_version, source.lookback_days, source.hide) == (  # type: ignore[union-attr]
+            "https://graph.facebook.com",
+            "v26.0",
+            30,
+            True,
+        )
+
+    def test_token_required(self, write_config: Callable[..., Path]) -> None:
+        """A Page source without a token says how to give one."""
+        with pytest.raises(ConfigError, match=r"sources\[0\]: token_env or token_file is required"):
+            load_config(write_config("[[sources]]\n" + self.FB))
+
+    def test_secret_named_by_source(
+        self, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An unset token variable is named with its source."""
+        monkeypatch.delenv("FB_T_UNSET", raising=False)
+        config = load_config(write_config("[[sources]]\n" + self.FB + 'token_env = "FB_T_UNSET"\n'))
+        with pytest.raises(
+            ConfigError, match=r"sources\.fb\.token_env: environment variable FB_T_UNSET"
+        ):
+            config.source("fb").token.resolve()  # type: ignore[union-attr]
+
+    def test_twitter_user_context_all_or_none(self, write_config: Callable[..., Path]) -> None:
+        """Hiding replies needs all four OAuth 1.0a secrets or none."""
+        extra = (
+            '[[sources]]\nname = "x"\nkind = "twitter"\nuser_id = "2000000001"\n'
+            'bearer_token_env = "XB"\nconsumer_key_env = "XK"\n'
+        )
+        with pytest.raises(ConfigError, match="all four"):
+            load_config(write_config(extra))
+
+
 class TestPath:
     def test_cli_wins(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """--config beats the environment variable."""

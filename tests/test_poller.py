@@ -84,6 +84,10 @@ class ScriptedConnector:
             SCRIPT.hidden.append(item.platform_id)
         return step
 
+    def unhide(self, item: Item) -> HideResult:
+        SCRIPT.hidden.remove(item.platform_id)
+        return HideResult(ok=True)
+
     def read_profile(self) -> Profile | None:
         return None
 
