@@ -33,7 +33,7 @@ from monitor.models import (
     Severity,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, str] = {
@@ -114,6 +114,19 @@ MIGRATIONS: dict[int, str] = {
         sent_at TEXT
     );
     CREATE INDEX outbox_pending ON outbox (state) WHERE state = 'pending';
+    """,
+    1: """
+    ALTER TABLE sources ADD COLUMN aup_ok INTEGER;
+    ALTER TABLE sources ADD COLUMN aup_checked TEXT;
+    ALTER TABLE sources ADD COLUMN aup_detail TEXT;
+    CREATE TABLE allowed (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        finding_id INTEGER,
+        created_at TEXT NOT NULL,
+        UNIQUE (rule, fingerprint)
+    );
     """,
 }
 
