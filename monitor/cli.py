@@ -405,6 +405,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             "consecutive_failures": st.consecutive_failures,
             "failing_since": iso(st.failing_since),
             "rate_limited_until": iso(st.rate_limited_until),
+            "notices": list(st.notices),
         }
         for st, src in zip(states, config.sources, strict=True)
     ]
@@ -424,6 +425,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         if s["last_poll"] is None:
             health = "not polled yet"
         print(f"{s['name']} [{s['kind']}]: {health}")
+        for notice in s["notices"]:
+            print(f"    note: {notice}")
         print(
             f"    last poll {s['last_poll'] or '-'}, last success {s['last_success'] or '-'}, "
             f"{s['items_seen']} items seen"

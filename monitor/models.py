@@ -157,13 +157,16 @@ class FetchResult:
 
     ``not_modified`` says the server answered "nothing changed" (HTTP 304).
     ``warnings`` are problems the connector worked around (a malformed feed
-    that still yielded entries); the core logs them.
+    that still yielded entries); the core logs them. ``notices`` are standing
+    limitations worth telling the admin once, not every poll ("this access
+    tier cannot search replies"); ``status`` and the digest show them.
     """
 
     items: tuple[Item, ...]
     cursor: Cursor
     not_modified: bool = False
     warnings: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -167,7 +167,10 @@ class Poller:
             cursor=result.cursor,
             now=now,
             outbox=recovered,
+            notices=result.notices,
         )
+        for notice in set(result.notices) - set(state.notices):
+            log.warning("source_notice", notice=notice)
         return True
 
     def _record_failure(

@@ -119,6 +119,7 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE sources ADD COLUMN aup_ok INTEGER;
     ALTER TABLE sources ADD COLUMN aup_checked TEXT;
     ALTER TABLE sources ADD COLUMN aup_detail TEXT;
+    ALTER TABLE sources ADD COLUMN notices TEXT NOT NULL DEFAULT '[]';
     CREATE TABLE allowed (
         id INTEGER PRIMARY KEY,
         rule TEXT NOT NULL,
@@ -164,6 +165,8 @@ class SourceState:
     rate_limited_until: datetime | None
     failure_reported: bool
     items_seen: int
+    #: standing limitations the connector reported on its last success
+    notices: tuple[str, ...] = ()
 
     @property
     def healthy(self) -> bool:
@@ -358,6 +361,7 @@ class Store:
             rate_limited_until=_dt(row["rate_limited_until"]),
             failure_reported=bool(row["failure_reported"]),
             items_seen=seen,
+            notices=tuple(json.loads(row["notices"])),
         )
 
     def _ensure_source(self, db: sqlite3.Connection, name: str, kind: str) -> None:
@@ -376,6 +380,7 @@ class Store:
         cursor: Cursor,
         now: datetime,
         outbox: Sequence[OutboxRequest] = (),
+        notices: Sequence[str] = (),
     ) -> int:
         """Store fetched items, advance the cursor and mark the source healthy, atomically.
 
@@ -419,13 +424,15 @@ class Store:
             db.execute(
                 "UPDATE sources SET cursor_position=?, etag=?, last_modified=?, last_poll=?, "
                 "last_success=?, last_error=NULL, error_category=NULL, consecutive_failures=0, "
-                "failing_since=NULL, rate_limited_until=NULL, failure_reported=0 WHERE name=?",
+                "failing_since=NULL, rate_limited_until=NULL, failure_reported=0, notices=? "
+                "WHERE name=?",
                 (
                     cursor.position,
                     cursor.etag,
                     cursor.last_modified,
                     now.isoformat(),
                     now.isoformat(),
+                    json.dumps(list(notices)),
                     source,
                 ),
             )

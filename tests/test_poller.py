@@ -55,6 +55,7 @@ class Script:
     fetches: list[Sequence[Item] | Exception] = field(default_factory=list)
     hides: list[HideResult | Exception] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     fetch_calls: int = 0
 
 
@@ -74,7 +75,11 @@ class ScriptedConnector:
         step = SCRIPT.fetches.pop(0) if SCRIPT.fetches else []
         if isinstance(step, Exception):
             raise step
-        return FetchResult(items=tuple(step), cursor=Cursor(position=str(SCRIPT.fetch_calls)))
+        return FetchResult(
+            items=tuple(step),
+            cursor=Cursor(position=str(SCRIPT.fetch_calls)),
+            notices=tuple(SCRIPT.notices),
+        )
 
     def hide(self, item: Item) -> HideResult:
         step = SCRIPT.hides.pop(0) if SCRIPT.hides else HideResult(ok=True, detail="hidden")
@@ -300,6 +305,20 @@ class TestRouting:
         assert [sf.finding.action for sf in store.findings()] == [ActionKind.DIGEST]
         assert store.outbox() == []
         assert SCRIPT.hidden == []
+
+
+class TestNotices:
+    def test_standing_limitations_are_kept_for_status(
+        self, config: Config, store: Store, clock: FakeClock
+    ) -> None:
+        """A connector's notice is stored with the source and replaced on the next success."""
+        SCRIPT.notices = ["replies cannot be searched at this access tier"]
+        p = poller(config, store, clock)
+        p.poll(config.sources[0])
+        assert store.source_state("blog", "feed").notices == (SCRIPT.notices[0],)
+        SCRIPT.notices = []
+        p.poll(config.sources[0])
+        assert store.source_state("blog", "feed").notices == ()
 
 
 class TestFailures:
