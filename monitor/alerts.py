@@ -11,14 +11,18 @@ member of the public wrote is data: the HTML template is autoescaped, and a
 permalink becomes a link only when it is ``http(s)://``.
 
 This module decides wording and layout only; the caller decides who receives
-an alert and builds the ``AlertEntry`` records (including any shortening of
-pupils' surnames).
+an alert and builds the ``AlertEntry`` records, shortening pupils' surnames
+with ``SurnameShortener`` where the privacy setting asks for it (the stored
+evidence always keeps the original). ``describe_action`` is the one wording of
+"what the system did and what a person must still do", shared by alerts and
+the digest.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,19 +38,27 @@ from jinja2 import (
     select_autoescape,
 )
 
-from monitor.models import Severity
+from monitor.models import ActionKind, Severity
+from monitor.store import ActionState, StoredFinding
 
 __all__ = [
     "MAX_ITEM_CHARS",
+    "MAX_PARENT_CHARS",
     "AlertEntry",
     "RenderedEmail",
+    "SurnameShortener",
+    "describe_action",
+    "environment",
     "format_local_time",
+    "platform_name",
     "render_alert",
     "render_health",
 ]
 
 #: item text longer than this is cut in emails (the full text stays in evidence)
 MAX_ITEM_CHARS = 2000
+#: a quoted parent is context, not the subject: it is cut sooner
+MAX_PARENT_CHARS = 500
 #: at most this many rule names in an SLT subject before "+N more"
 _SUBJECT_RULES = 3
 
@@ -87,6 +99,9 @@ class AlertEntry:
     needs_action: str | None
     #: the monitor hid it; the email then says how to reverse that
     hidden: bool = False
+    #: for a reply or comment whose parent is stored: the parent's text and author
+    parent_text: str | None = None
+    parent_author: str | None = None
 
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None or self.created_at.utcoffset() is None:
@@ -95,11 +110,19 @@ class AlertEntry:
 
 @dataclass(frozen=True)
 class RenderedEmail:
-    """An email's subject and its two bodies, ready for ``mailer.build_message``."""
+    """An email's subject and its two bodies, ready for ``mailer.build_message``.
+
+    ``in_reply_to``/``references`` thread it with other emails about the same
+    item; ``images`` are ``(content id, PNG bytes)`` pairs the HTML shows as
+    ``cid:`` images (the digest's chart).
+    """
 
     subject: str
     text: str
     html: str
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    images: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,6 +153,75 @@ class _EntryView:
     action_taken: str
     needs_action: str | None
     hidden: bool
+    parent: str | None
+    parent_author: str
+
+
+class SurnameShortener:
+    """Shortens a pupil's surname to its initial where it follows their first name.
+
+    "Amelia Hartley-Jones won" becomes "Amelia H. won". Only the full name is
+    touched: a surname alone may be a teacher's ("Mr Smith") or a place, and
+    the policy's concern is a child identified by full name. Matching ignores
+    case and runs of spaces; the first name keeps its original spelling.
+    """
+
+    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+        """``names`` are (first name, surname) pairs, usually from the roster."""
+        self._patterns: list[tuple[re.Pattern[str], str]] = []
+        seen: set[tuple[str, str]] = set()
+        # Longest surnames first, so "Hartley-Jones" wins over "Hartley".
+        pairs = ((f.strip(), s.strip()) for f, s in names)
+        for first, last in sorted(pairs, key=lambda n: -len(n[1])):
+            key = (first.casefold(), last.casefold())
+            if not first or not last or key in seen:
+                continue
+            seen.add(key)
+            words = r"\s+".join(re.escape(w) for w in last.split())
+            pattern = re.compile(rf"(?<!\w)({re.escape(first)})\s+{words}(?!\w)", re.IGNORECASE)
+            # A replacement template, not a function: "\g<1>" keeps the first
+            # name as written; the initial is escaped in case it is a backslash.
+            initial = last[0].upper().replace("\\", "\\\\")
+            self._patterns.append((pattern, rf"\g<1> {initial}."))
+
+    def __call__(self, text: str) -> str:
+        """``text`` with every pupil's "First Surname" written "First S."."""
+        for pattern, replacement in self._patterns:
+            text = pattern.sub(replacement, text)
+        return text
+
+    def __bool__(self) -> bool:
+        return bool(self._patterns)
+
+
+def describe_action(sf: StoredFinding) -> tuple[str, str | None]:
+    """What the system did about a finding's item, and what a person must still do.
+
+    The second element is None when nobody needs to act.
+    """
+    link = sf.item.permalink or "the post"
+    if sf.finding.action is not ActionKind.HIDE or sf.action_state is None:
+        return "Nothing was changed on the platform.", None
+    if sf.action_state == ActionState.DONE:
+        return "Hidden automatically (not deleted: the evidence is kept).", None
+    if sf.action_state == ActionState.PENDING:
+        return "Hiding has been requested but not yet confirmed.", f"Check it is hidden: {link}"
+    if sf.action_state == ActionState.FAILED:
+        return f"Could not hide: {sf.action_detail}.", f"Remove it by hand: {link}"
+    if sf.item.is_own:
+        return (
+            "Not hidden: this is the school's own post.",
+            f"Edit or remove the post by hand: {link}",
+        )
+    return (
+        f"Not hidden: {sf.action_detail or 'the platform has no way to hide it'}.",
+        f"Remove it by hand: {link}",
+    )
+
+
+def platform_name(kind: str) -> str:
+    """A source kind as people call the platform ("feed" -> "web feed")."""
+    return _PLATFORMS.get(kind, kind)
 
 
 def format_local_time(moment: datetime, zone: ZoneInfo) -> str:
@@ -189,7 +281,7 @@ def render_alert(
         "to_do": _to_do(views),
         "max_chars": MAX_ITEM_CHARS,
     }
-    env = _environment(template_dir)
+    env = environment(template_dir)
     text = env.get_template("alert.txt.j2").render(context)
     html = env.get_template("alert.html.j2").render(context)
     return RenderedEmail(subject=subject, text=text, html=html)
@@ -234,7 +326,7 @@ def render_health(
         "error": error or "(no detail given)",
         "when": format_local_time(at, zone),
     }
-    env = _environment(template_dir)
+    env = environment(template_dir)
     return RenderedEmail(
         subject=subject,
         text=env.get_template("health.txt.j2").render(context),
@@ -258,7 +350,7 @@ def _view(number: int, entry: AlertEntry, zone: ZoneInfo, urgent: bool) -> _Entr
         severity=entry.severity.value,
         urgent=entry.severity is Severity.URGENT,
         kind=entry.item_kind,
-        account=f"{entry.source_name} ({_PLATFORMS.get(entry.platform, entry.platform)})",
+        account=f"{entry.source_name} ({platform_name(entry.platform)})",
         author=entry.author_name or "(no name shown)",
         when=format_local_time(entry.created_at, zone),
         text=text,
@@ -273,14 +365,16 @@ def _view(number: int, entry: AlertEntry, zone: ZoneInfo, urgent: bool) -> _Entr
         action_taken=entry.action_taken,
         needs_action=entry.needs_action or (_URGENT_DEFAULT_ACTION if urgent else None),
         hidden=entry.hidden,
+        parent=_cut(entry.parent_text, MAX_PARENT_CHARS) if entry.parent_text else None,
+        parent_author=entry.parent_author or "(no name shown)",
     )
 
 
-def _cut(text: str) -> str:
-    """``text`` whole, or its first ``MAX_ITEM_CHARS`` characters marked as cut."""
-    if len(text) <= MAX_ITEM_CHARS:
+def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
+    """``text`` whole, or its first ``limit`` characters marked as cut."""
+    if len(text) <= limit:
         return text
-    return text[:MAX_ITEM_CHARS].rstrip() + "… (cut)"
+    return text[:limit].rstrip() + "… (cut)"
 
 
 def _plural(kind: str, count: int) -> str:
@@ -370,8 +464,8 @@ def _one_line(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(template_dir: Path | None) -> Environment:
-    """The Jinja2 environment, built once per override folder.
+def environment(template_dir: Path | None) -> Environment:
+    """The Jinja2 environment for every email, built once per override folder.
 
     Autoescaping is on for everything except ``.txt`` templates, so an HTML
     template (or an admin's override with another name) escapes by default.

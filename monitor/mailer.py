@@ -21,6 +21,7 @@ password.
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 import ssl
 from collections.abc import Iterator, Mapping, Sequence
@@ -41,6 +42,7 @@ __all__ = [
     "RecipientRefusal",
     "build_message",
     "new_message_id",
+    "thread_id",
 ]
 
 
@@ -72,13 +74,19 @@ def build_message(
     message_id: str,
     date: datetime,
     in_reply_to: str | None = None,
+    references: Sequence[str] = (),
+    images: Sequence[tuple[str, bytes]] = (),
 ) -> EmailMessage:
     """A multipart/alternative message (plain text first, then HTML).
 
     ``Date`` and ``Message-ID`` are set explicitly because neither
     ``EmailMessage`` nor ``smtplib`` adds them, and the outbox must reuse the
     same Message-ID on every resend so a duplicate is recognisable.
-    ``in_reply_to`` also sets ``References`` so mail clients thread it.
+    ``in_reply_to`` and ``references`` thread it in mail clients; with only
+    ``in_reply_to``, ``References`` repeats it. ``images`` are
+    ``(content id, PNG bytes)`` pairs attached inline beside the HTML
+    (multipart/related), which shows them as ``<img src="cid:…">``: every
+    client shows those, unlike ``data:`` URLs, and nothing is fetched.
 
     Raises:
         ValueError: ``to`` is empty, ``date`` is naive, or a header value
@@ -98,10 +106,35 @@ def build_message(
     message["Message-ID"] = message_id
     if in_reply_to is not None:
         message["In-Reply-To"] = in_reply_to
-        message["References"] = in_reply_to
+    refs = list(references) or ([in_reply_to] if in_reply_to else [])
+    if refs:
+        message["References"] = " ".join(refs)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    if images:
+        html_part = message.get_body(("html",))
+        assert html_part is not None  # added just above
+        for cid, data in images:
+            html_part.add_related(
+                data, maintype="image", subtype="png", cid=f"<{cid}>", disposition="inline"
+            )
     return message
+
+
+def thread_id(sender: str, source: str, platform_id: str) -> str:
+    """The Message-ID every email about one item refers to, so they thread together.
+
+    No email carries this id itself: each alert about the item names it in
+    ``In-Reply-To``/``References``, and mail clients (Apple Mail, Outlook,
+    Thunderbird; Gmail when the subjects also match) group messages that
+    share a parent even when the parent never arrived. It is a hash, so the
+    platform's ids do not reach the headers, and the same for every alert.
+
+    Raises:
+        ValueError: ``sender`` has no domain part.
+    """
+    digest = hashlib.sha256(f"{source}\0{platform_id}".encode()).hexdigest()[:24]
+    return f"<item.{digest}@{_domain_of(sender)}>"
 
 
 def new_message_id(sender: str) -> str:

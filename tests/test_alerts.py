@@ -14,6 +14,7 @@ from monitor.alerts import (
     MAX_ITEM_CHARS,
     AlertEntry,
     RenderedEmail,
+    SurnameShortener,
     format_local_time,
     render_alert,
     render_health,
@@ -434,3 +435,66 @@ class TestContract:
         """dataclasses.replace re-checks the time zone."""
         with pytest.raises(ValueError, match="timezone-aware"):
             replace(entry(), created_at=datetime(2026, 1, 1))
+
+
+class TestParentQuote:
+    def test_reply_quotes_its_parent_for_context(self) -> None:
+        """An alert about a reply shows the post it answers, marked as context."""
+        _, text, html = slt(
+            entry(item_kind="reply", parent_text="Well done Year 6!", parent_author="School")
+        )
+        for body in (text, html):
+            assert "In reply to School (for context, not flagged):" in body
+            assert "Well done Year 6!" in body
+
+    def test_parent_is_escaped_and_cut(self) -> None:
+        """A parent's markup is text in HTML, and a long parent is cut at 500 characters."""
+        _, _, html = slt(entry(parent_text="<script>x</script>" + "p" * 600, parent_author=None))
+        assert "<script>x</script>" not in html
+        assert "&lt;script&gt;" in html
+        assert "p" * 482 + "… (cut)" in html
+        assert "In reply to (no name shown)" in html
+
+    def test_no_parent_no_quote(self) -> None:
+        """Without a stored parent there is no quote block."""
+        _, text, html = slt(entry())
+        assert "In reply to" not in text
+        assert "In reply to" not in html
+
+
+class TestSurnameShortener:
+    @pytest.mark.parametrize(
+        ("text", "shown"),
+        [
+            ("Amelia Hartley scored", "Amelia H. scored"),
+            ("well done amelia   HARTLEY!", "well done amelia H.!"),
+            ("Amelia Hartley-Jones won", "Amelia H. won"),
+            ("Mr Hartley was there", "Mr Hartley was there"),
+            ("Amelia Hartleyson", "Amelia Hartleyson"),
+            ("Amelia and Hartley", "Amelia and Hartley"),
+            ("Tom van der Berg", "Tom V."),
+            ("Amelia Hartley and Tom van der Berg", "Amelia H. and Tom V."),
+        ],
+        ids=[
+            "full name",
+            "case and spaces",
+            "longest surname wins",
+            "surname alone is kept",
+            "longer word is kept",
+            "not adjacent",
+            "multi-word surname",
+            "two pupils",
+        ],
+    )
+    def test_shortens_only_a_pupils_full_name(self, text: str, shown: str) -> None:
+        """A surname after the pupil's first name becomes its initial; nothing else changes."""
+        shorten = SurnameShortener(
+            [("Amelia", "Hartley"), ("Amelia", "Hartley-Jones"), ("Tom", "van der Berg")]
+        )
+        assert shorten(text) == shown
+
+    def test_empty_roster_changes_nothing(self) -> None:
+        """No pupils: the shortener is falsy and returns text unchanged."""
+        shorten = SurnameShortener([])
+        assert not shorten
+        assert shorten("Amelia Hartley") == "Amelia Hartley"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import ssl
@@ -17,7 +18,7 @@ from pydantic import SecretStr
 
 from monitor.config import EmailConfig
 from monitor.errors import ConfigError, DeliveryError
-from monitor.mailer import Mailer, RecipientRefusal, build_message, new_message_id
+from monitor.mailer import Mailer, RecipientRefusal, build_message, new_message_id, thread_id
 from monitor.sandbox.smtp_server import ReplyServer, SilentServer, SmtpServer
 
 SENDER = "monitor@school.example"
@@ -129,6 +130,49 @@ class TestBuildMessage:
         )
         assert msg["In-Reply-To"] == "<1@school.example>"
         assert msg["References"] == "<1@school.example>"
+
+    def test_references_list_every_thread(self) -> None:
+        """References may name several messages; In-Reply-To stays the one given."""
+        msg = build_message(
+            sender=SENDER,
+            to=SLT,
+            subject="s",
+            text="t",
+            html="<p>h</p>",
+            message_id="<3@school.example>",
+            date=WHEN,
+            in_reply_to="<2@school.example>",
+            references=("<1@school.example>", "<2@school.example>"),
+        )
+        assert msg["In-Reply-To"] == "<2@school.example>"
+        assert msg["References"] == "<1@school.example> <2@school.example>"
+
+    def test_images_travel_inline_beside_the_html(self, server: SmtpServer) -> None:
+        """An image becomes a related part with its Content-ID, received intact."""
+        png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+        msg = build_message(
+            sender=SENDER,
+            to=SLT,
+            subject="s",
+            text="t",
+            html='<img src="cid:chart@school.example">',
+            message_id="<4@school.example>",
+            date=WHEN,
+            images=(("chart@school.example", png),),
+        )
+        Mailer(settings(server.port)).send(msg)
+        (received,) = server.messages
+        types = [p.get_content_type() for p in received.walk()]
+        assert types == [
+            "multipart/alternative",
+            "text/plain",
+            "multipart/related",
+            "text/html",
+            "image/png",
+        ]
+        image = next(p for p in received.walk() if p.get_content_type() == "image/png")
+        assert image["Content-ID"] == "<chart@school.example>"
+        assert image.get_content() == png
 
     def test_no_threading_headers_without_in_reply_to(self) -> None:
         """A first message has neither In-Reply-To nor References."""
@@ -410,3 +454,18 @@ class TestTls:
             config = settings(server.port, security=security, username="monitor")
             Mailer(config, SecretStr(PASSWORD)).send(message())
         assert [r.login for r in server.received] == ["monitor"]
+
+
+class TestThreadId:
+    def test_same_item_same_id(self) -> None:
+        """Every alert about one item names the same thread id; another item another."""
+        a = thread_id(SENDER, "blog", "comment-9")
+        assert a == thread_id(SENDER, "blog", "comment-9")
+        assert a != thread_id(SENDER, "blog", "comment-10")
+        assert a != thread_id(SENDER, "other", "comment-9")
+
+    def test_is_a_message_id_in_the_senders_domain_without_the_platform_id(self) -> None:
+        """<item.HASH@domain>: the platform's id does not reach the headers."""
+        tid = thread_id(SENDER, "blog", "comment-9")
+        assert re.fullmatch(r"<item\.[0-9a-f]{24}@school\.example>", tid)
+        assert "comment-9" not in tid

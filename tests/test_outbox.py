@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import Config, load_config
-from monitor.mailer import Mailer
+from monitor.mailer import Mailer, thread_id
 from monitor.models import ActionKind, Cursor, Finding, Item, ItemKind, Severity
 from monitor.outbox import flush
 from monitor.sandbox.smtp_server import SmtpServer
@@ -165,3 +165,176 @@ class TestFlush:
         )
         assert flush(store, config, Mailer(config.email)).sent == 1
         assert smtp.messages[0]["Subject"].startswith("[URGENT safeguarding]")
+
+
+def queue_reply(
+    store: Store, *, text: str = "Amelia Hartley is an idiot", rules: tuple[str, ...] = ("abuse",)
+) -> int:
+    """Store a post and a flagged reply to it; queue one alert per rule (DSL for safeguarding)."""
+    post = Item(
+        source="blog",
+        platform_id="post-1",
+        kind=ItemKind.POST,
+        text="<i>Sports day</i> photos are up",
+        created_at=NOW,
+        author_name="Office",
+        is_own=True,
+    )
+    reply = Item(
+        source="blog",
+        platform_id="reply-1",
+        kind=ItemKind.REPLY,
+        parent_id="post-1",
+        text=text,
+        created_at=NOW,
+        author_name="Visitor",
+        permalink="https://b.test/p#reply-1",
+    )
+    store.save_fetch(source="blog", kind="feed", items=[post, reply], cursor=Cursor(), now=NOW)
+    stored = {s.item.platform_id: s for s in store.unvetted("blog")}
+    reply_id = stored["reply-1"].id
+    findings = [
+        Finding(
+            rule=r, severity=Severity.HIGH, action=ActionKind.ALERT, match="idiot", start=0, end=1
+        )
+        for r in rules
+    ]
+    store.save_vetting(
+        findings=[(stored["post-1"].id, []), (reply_id, findings)],
+        actions=[],
+        outbox=[
+            OutboxRequest(
+                key=f"alert:{r}",
+                kind="alert",
+                recipients=("dsl@test.sch.uk",) if r == "safeguarding" else ("slt@test.sch.uk",),
+                message_id=f"<{r}@test.sch.uk>",
+                payload={"urgent": r == "safeguarding", "findings": [[reply_id, r]]},
+            )
+            for r in rules
+        ],
+        now=NOW,
+    )
+    return reply_id
+
+
+class TestThreading:
+    def test_alerts_about_one_item_share_its_thread(
+        self, config: Config, store: Store, smtp: SmtpServer
+    ) -> None:
+        """The DSL's and SLT's alerts about one reply both refer to its thread and its parent's."""
+        queue_reply(store, rules=("safeguarding", "abuse"))
+        flush(store, config, Mailer(config.email))
+        dsl, slt = smtp.messages
+        item = thread_id("monitor@test.sch.uk", "blog", "reply-1")
+        parent = thread_id("monitor@test.sch.uk", "blog", "post-1")
+        for message in (dsl, slt):
+            assert message["In-Reply-To"] == item
+            assert message["References"] == f"{parent} {item}"
+        assert dsl["Message-ID"] != slt["Message-ID"]
+
+    def test_a_batch_references_every_item_but_replies_to_none(
+        self, config: Config, store: Store, smtp: SmtpServer
+    ) -> None:
+        """One SLT email about several items names each thread, without an In-Reply-To."""
+        a = queue_alert(store, key="a1")
+        b = queue_alert(store, key="a2")
+        store.queue(
+            [
+                OutboxRequest(
+                    key="batch",
+                    kind="alert",
+                    recipients=("slt@test.sch.uk",),
+                    message_id="<batch@test.sch.uk>",
+                    payload={"urgent": False, "findings": [[a, "abuse"], [b, "abuse"]]},
+                )
+            ],
+            NOW,
+        )
+        flush(store, config, Mailer(config.email))
+        batch = smtp.messages[-1]
+        assert batch["In-Reply-To"] is None
+        assert batch["References"].split() == [
+            thread_id("monitor@test.sch.uk", "blog", "a1"),
+            thread_id("monitor@test.sch.uk", "blog", "a2"),
+        ]
+
+
+class TestContext:
+    def test_reply_alert_quotes_the_stored_parent_escaped(
+        self, config: Config, store: Store, smtp: SmtpServer
+    ) -> None:
+        """The parent post is quoted for context; its markup stays text."""
+        queue_reply(store)
+        flush(store, config, Mailer(config.email))
+        message = smtp.messages[0]
+        text = message.get_body(("plain",))
+        html = message.get_body(("html",))
+        assert text is not None and html is not None
+        assert "In reply to Office (for context, not flagged):" in text.get_content()
+        assert "> <i>Sports day</i> photos are up" in text.get_content()
+        assert "&lt;i&gt;Sports day&lt;/i&gt;" in html.get_content()
+
+    def test_pupil_surname_shortened_in_email_not_in_evidence(
+        self, write_config: Callable[..., Path], smtp: SmtpServer, tmp_path: Path
+    ) -> None:
+        """privacy_surnames (default on) with a roster: "Amelia H." in the email only."""
+        (tmp_path / "pupils.csv").write_text(
+            "first_name,last_name,photo_consent\nAmelia,Hartley,no\n", encoding="utf-8"
+        )
+        config = load_config(
+            write_config(
+                '[roster]\npath = "pupils.csv"\n'
+                '[[sources]]\nname = "blog"\nkind = "feed"\nurl = "https://b.test/f"\n',
+                smtp_port=smtp.port,
+            )
+        )
+        with Store(config.storage.path) as store:
+            queue_reply(store)
+            flush(store, config, Mailer(config.email))
+            assert store.findings()[0].item.text == "Amelia Hartley is an idiot"
+        body = smtp.messages[0].get_body(("plain",))
+        assert body is not None
+        assert "Amelia H. is an idiot" in body.get_content()
+        assert "Hartley" not in body.get_content()
+
+    def test_admin_template_dir_from_config(
+        self, write_config: Callable[..., Path], smtp: SmtpServer, tmp_path: Path
+    ) -> None:
+        """email.template_dir (relative to the config) overrides the shipped templates."""
+        (tmp_path / "tpl").mkdir()
+        (tmp_path / "tpl" / "alert.txt.j2").write_text("Custom {{ headline }}\n", encoding="utf-8")
+        path = write_config(
+            '[[sources]]\nname = "blog"\nkind = "feed"\nurl = "https://b.test/f"\n',
+            smtp_port=smtp.port,
+        )
+        path.write_text(
+            path.read_text().replace("timeout = 5\n", 'timeout = 5\ntemplate_dir = "tpl"\n')
+        )
+        config = load_config(path)
+        with Store(config.storage.path) as store:
+            queue_alert(store)
+            flush(store, config, Mailer(config.email))
+        body = smtp.messages[0].get_body(("plain",))
+        assert body is not None
+        assert body.get_content().startswith("Custom 1 comment")
+
+    def test_unrenderable_digest_still_says_digest(
+        self, config: Config, store: Store, smtp: SmtpServer
+    ) -> None:
+        """A broken digest row still goes out, and its subject is still a digest's."""
+        store.queue(
+            [
+                OutboxRequest(
+                    key="digest:daily:manual:x",
+                    kind="digest",
+                    recipients=("slt@test.sch.uk",),
+                    message_id="<d@t>",
+                    payload={"start": "not a time"},
+                )
+            ],
+            NOW,
+        )
+        assert flush(store, config, Mailer(config.email)).sent == 1
+        subject = smtp.messages[0]["Subject"]
+        assert "digest" in subject
+        assert "URGENT" not in subject
