@@ -69,12 +69,40 @@ def build_parser() -> argparse.ArgumentParser:
         help='read lines {"id": ..., "text": ...} on stdin, print one JSON result per line',
     )
 
-    findings = sub.add_parser("findings", help="list stored findings")
+    findings = sub.add_parser(
+        "findings", help="list stored findings; 'findings allow ID' reverses one"
+    )
     findings.add_argument("--since", metavar="DATE", help="only findings since DATE (YYYY-MM-DD)")
     findings.add_argument("--json", action="store_true", help="print one JSON array")
+    verdicts = findings.add_subparsers(dest="verdict", metavar="allow")
+    allow = verdicts.add_parser(
+        "allow",
+        help="mark finding ID a false positive: unhide its item and do not flag that text again",
+    )
+    allow.add_argument("finding_id", type=int, metavar="ID")
+
+    sub.add_parser(
+        "audit", help="check each account's About page links to the ICT Acceptable Use Policy"
+    )
 
     status = sub.add_parser("status", help="health of each source and the email outbox")
     status.add_argument("--json", action="store_true", help="print one JSON object")
+
+    sub.add_parser(
+        "run",
+        help="the daemon: poll every source on its schedule, send email, run the digest, "
+        "audit and purge; SIGHUP reloads the config, SIGTERM stops (see systemd/)",
+    )
+
+    digest = sub.add_parser(
+        "digest", help="send SLT a digest of everything since the last digest, up to now"
+    )
+    digest.add_argument(
+        "--preview", action="store_true", help="print the text part instead of sending"
+    )
+    digest.add_argument(
+        "--html", metavar="FILE", help="write the HTML (chart inlined) to FILE instead of sending"
+    )
 
     demo = sub.add_parser("demo", help="run a local sandbox (feed + SMTP sink) and one poll")
     demo.add_argument(
@@ -336,10 +364,12 @@ def _parse_since(value: str) -> datetime:
 
 
 def cmd_findings(args: argparse.Namespace) -> int:
-    """List stored findings, newest last."""
+    """List stored findings, newest last; or allow one."""
     from monitor.store import Store  # noqa: PLC0415
 
     config = _config(args)
+    if args.verdict == "allow":
+        return _allow(config, args.finding_id)
     since = _parse_since(args.since) if args.since else None
     with Store(config.storage.path) as store:
         found = store.findings(since=since)
@@ -375,6 +405,45 @@ def cmd_findings(args: argparse.Namespace) -> int:
         print(f"    {r['author'] or 'unknown'}: {_excerpt(str(r['text']), 100)}")
         if r["permalink"]:
             print(f"    {r['permalink']}")
+    return EXIT_OK
+
+
+def _allow(config: Config, finding_id: int) -> int:
+    from monitor.allow import allow_finding  # noqa: PLC0415
+    from monitor.store import Store  # noqa: PLC0415
+
+    with Store(config.storage.path) as store:
+        try:
+            result = allow_finding(config, store, finding_id)
+        except KeyError:
+            hint = "list them with: social-monitor findings"
+            raise UsageError(f"no finding #{finding_id} ({hint})") from None
+    print(f"finding #{finding_id} allowed: the same text will not be flagged by this rule again")
+    if result.unhidden:
+        print(f"  unhidden on the platform: {result.permalink or ''}")
+    elif result.unhide_error:
+        print(f"  could NOT unhide it: {result.unhide_error}")
+        print(f"  unhide it by hand: {result.permalink or 'see the platform'}")
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Audit every account's About page once and send any resulting alert."""
+    from monitor.audit import run_audit  # noqa: PLC0415
+    from monitor.mailer import Mailer  # noqa: PLC0415
+    from monitor.outbox import flush  # noqa: PLC0415
+    from monitor.store import Store  # noqa: PLC0415
+
+    config = _config(args)
+    with Store(config.storage.path) as store:
+        results = run_audit(config, store)
+        sent = flush(store, config, Mailer(config.email))
+    for r in results:
+        verdict = {True: "OK", False: "MISSING", None: "not audited"}[r.ok]
+        print(f"{r.source}: {verdict}: {r.detail}")
+    if sent.sent or sent.pending:
+        print(f"email: {sent.sent} sent, {sent.pending} queued")
     return EXIT_OK
 
 
@@ -416,6 +485,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         "outbox_sent": counts.get(OutboxState.SENT, 0),
         "outbox_errors": [r.last_error for r in failed_mail],
         "checked_at": utcnow().isoformat(),
+        "daemon": _daemon_status(config),
     }
     if args.json:
         print(json.dumps(out, indent=2))
@@ -434,7 +504,76 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"outbox: {out['outbox_pending']} pending, {out['outbox_failed']} failed")
     for err in out["outbox_errors"]:
         print(f"    failed email: {err}")
+    daemon = out["daemon"]
+    if daemon is None:
+        print("daemon: not running")
+    else:
+        print(f"daemon: running (pid {daemon['pid']}, since {daemon['started_at']})")
+        for job in daemon["jobs"]:
+            running = f", running since {job['running_since']}" if job["running_since"] else ""
+            print(f"    {job['id']}: next run {job['next_run'] or '-'}{running}")
     return EXIT_OK
+
+
+def _daemon_status(config: Config) -> dict[str, Any] | None:
+    """The running daemon's next run per job (from its daemon.json), or None."""
+    from monitor.service import read_state  # noqa: PLC0415
+
+    state = read_state(config.storage.path)
+    if state is None:
+        return None
+    return {
+        "pid": state.pid,
+        "started_at": state.started_at.isoformat(),
+        "updated_at": state.updated_at.isoformat(),
+        "jobs": [
+            {
+                "id": j.id,
+                "next_run": j.next_run.isoformat() if j.next_run else None,
+                "running_since": j.running_since.isoformat() if j.running_since else None,
+            }
+            for j in state.jobs
+        ],
+    }
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The daemon, until SIGTERM/SIGINT (exit 0); a bad config at start exits 2."""
+    from monitor.service import run_service  # noqa: PLC0415
+
+    path = config_path_from(args.config)
+    return run_service(path, load_config(path))
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    """Send (or with --preview/--html only show) the digest since the last one, up to now."""
+    from monitor.digest import inline_images, preview_digest, queue_manual_digest  # noqa: PLC0415
+    from monitor.mailer import Mailer  # noqa: PLC0415
+    from monitor.outbox import flush, shortener_for  # noqa: PLC0415
+    from monitor.store import Store  # noqa: PLC0415
+
+    config = _config(args)
+    now = utcnow()
+    with Store(config.storage.path) as store:
+        if args.preview or args.html:
+            email = preview_digest(config, store, now, shorten=shortener_for(config))
+            if args.html:
+                Path(args.html).write_text(inline_images(email), encoding="utf-8")
+            if args.preview:
+                print(f"Subject: {email.subject}\n")
+                print(email.text, end="")
+            return EXIT_OK
+        if not queue_manual_digest(config, store, now):
+            print("nothing to report since the last digest, and email.send_empty = false: not sent")
+            return EXIT_OK
+        sent = flush(store, config, Mailer(config.email))
+    print(f"digest queued; email: {sent.sent} sent", end="")
+    if sent.pending:
+        print(f", {sent.pending} queued for the next send ({sent.error})", end="")
+    if sent.failed:
+        print(f", {sent.failed} FAILED permanently ({sent.error})", end="")
+    print()
+    return EXIT_FAILURE if sent.failed else EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -450,5 +589,8 @@ COMMANDS = {
     "test-rules": cmd_test_rules,
     "findings": cmd_findings,
     "status": cmd_status,
+    "audit": cmd_audit,
+    "run": cmd_run,
+    "digest": cmd_digest,
     "demo": cmd_demo,
 }

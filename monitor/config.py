@@ -145,6 +145,18 @@ class EmailConfig(_Model):
     admin: tuple[str, ...] = ()
     timezone: str = "Europe/London"
     timeout: float = Field(default=30.0, gt=0, le=300)
+    #: local times ("HH:MM" in ``timezone``) of the daily digest; [] turns it off
+    digest: tuple[str, ...] = ("07:30",)
+    #: days the daily digest is sent, as "mon".."sun" (full names accepted)
+    digest_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    #: send a short "all clear" digest for a period with nothing to report
+    send_empty: bool = True
+    #: optional weekly summary of the last seven days: "fri 16:00" (day, local time)
+    weekly: str | None = None
+    #: folder of admin overrides for the email templates (same file names)
+    template_dir: Path | None = None
+    #: in emails, shorten a pupil's surname after their first name to its initial (needs [roster])
+    privacy_surnames: bool = True
 
     @model_validator(mode="before")
     @classmethod
@@ -153,6 +165,25 @@ class EmailConfig(_Model):
             data = dict(data)
             data["password"] = _collect_secret(data, "password", "email", required=False)
         return data
+
+    @field_validator("digest")
+    @classmethod
+    def _digest_times(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted({_local_time(v) for v in value}))
+
+    @field_validator("digest_days")
+    @classmethod
+    def _digest_days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        days = {_weekday(v) for v in value}
+        return tuple(d for d in WEEKDAYS if d in days)
+
+    @field_validator("weekly")
+    @classmethod
+    def _weekly(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        day, _, at = value.strip().partition(" ")
+        return f"{_weekday(day)} {_local_time(at.strip())}"
 
     @field_validator("sender")
     @classmethod
@@ -185,9 +216,48 @@ class EmailConfig(_Model):
         return self
 
 
+#: the digest's day names, Monday first (the order of ``date.weekday()``)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_LOCAL_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def _local_time(value: str) -> str:
+    """``"7:30"`` -> ``"07:30"``.
+
+    Raises:
+        ValueError: not a 24-hour "HH:MM" time.
+    """
+    m = _LOCAL_TIME_RE.match(value.strip())
+    if m is None:
+        raise ValueError(f'{value!r} is not a local time such as "07:30"')
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+def _weekday(value: str) -> str:
+    """``"Monday"`` or ``"mon"`` -> ``"mon"``.
+
+    Raises:
+        ValueError: not a day name.
+    """
+    name = value.strip().lower()
+    for short, full in zip(WEEKDAYS, _FULL_DAY_NAMES, strict=True):
+        if name in (short, full):
+            return short
+    raise ValueError(f"{value!r} is not a day name (mon, tue, ... sun)")
+
+
+_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 class RosterConfig(_Model):
-    #: CSV with header first_name,last_name,photo_consent (yes/no)
+    #: the pupils CSV, as exported from the school's MIS (SIMS, Arbor, Bromcom)
     path: Path
+    #: the header of each column, so an export can be used as it is
+    first_name: str = Field(default="first_name", min_length=1)
+    last_name: str = Field(default="last_name", min_length=1)
+    photo_consent: str = Field(default="photo_consent", min_length=1)
+    #: an optional preferred / known-as first name column, matched as well as the legal one
+    known_as: str | None = None
 
 
 class HttpConfig(_Model):
@@ -204,6 +274,45 @@ class HealthConfig(_Model):
     alert_after_failures: int = Field(default=3, ge=1)
 
 
+class ServiceConfig(_Model):
+    """The ``run`` daemon (issue 8): worker pool, backoff, housekeeping times, shutdown."""
+
+    #: threads that run polls; a slow source holds one, so give at least one per source
+    workers: int = Field(default=8, ge=1, le=64)
+    #: longest wait between polls of a source that keeps failing
+    backoff_max: timedelta = timedelta(hours=1)
+    #: each poll starts up to this fraction of its interval late, so sources spread out
+    jitter: float = Field(default=0.1, ge=0, le=0.5)
+    #: how often queued emails are retried (new alerts are sent right after their poll)
+    flush_interval: timedelta = timedelta(minutes=1)
+    #: a poll still running after this is hung: the daemon stops answering systemd's watchdog
+    poll_timeout: timedelta = timedelta(minutes=30)
+    #: local times (email.timezone) of the daily account audit and retention purge
+    audit_at: str = "06:30"
+    purge_at: str = "03:15"
+    #: seconds SIGTERM waits for running jobs before the daemon exits anyway
+    shutdown_timeout: float = Field(default=20.0, gt=0, le=25)
+
+    @field_validator("backoff_max", "flush_interval", "poll_timeout", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> timedelta:
+        return value if isinstance(value, timedelta) else parse_interval(value)
+
+    @field_validator("audit_at", "purge_at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        return _local_time(value)
+
+
+class MetricsConfig(_Model):
+    """The optional Prometheus endpoint of the ``run`` daemon."""
+
+    enabled: bool = False
+    #: loopback by default: the figures name the school's accounts
+    host: str = "127.0.0.1"
+    port: int = Field(default=9817, ge=1, le=65535)
+
+
 class RuleSettings(_Model):
     enabled: bool = True
     action: ActionKind | None = None
@@ -212,6 +321,42 @@ class RuleSettings(_Model):
     extra_terms_files: tuple[Path, ...] = ()
     #: terms that never fire this rule (e.g. a local place name)
     allow_terms: tuple[str, ...] = ()
+    #: who is emailed for this rule's findings (default: dsl for safeguarding, else slt)
+    recipients: tuple[str, ...] = ()
+    #: unsafe_link: domains (and their subdomains) never reported
+    allow_domains: tuple[str, ...] = ()
+    #: unsafe_link: domain-per-line block lists (e.g. a web filter's categories)
+    blocklist_files: tuple[Path, ...] = ()
+
+    @field_validator("recipients")
+    @classmethod
+    def _recipients(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for address in value:
+            if not _EMAIL_RE.match(address):
+                raise ValueError(f"{address!r} is not an email address")
+        return value
+
+
+class RuleOverride(_Model):
+    """A source's own settings for a rule; a key left out keeps ``[rules.<id>]``'s value."""
+
+    enabled: bool | None = None
+    action: ActionKind | None = None
+    severity: Severity | None = None
+    recipients: tuple[str, ...] | None = None
+
+    @field_validator("recipients")
+    @classmethod
+    def _recipients(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for address in value or ():
+            if not _EMAIL_RE.match(address):
+                raise ValueError(f"{address!r} is not an email address")
+        return value
+
+    def apply(self, base: RuleSettings) -> RuleSettings:
+        """``base`` with this override's given keys replacing its own."""
+        given = {k: v for k, v in self.model_dump().items() if v is not None}
+        return base.model_copy(update=given) if given else base
 
 
 class SourceBase(_Model):
@@ -225,11 +370,24 @@ class SourceBase(_Model):
     link: str | None = None
     #: hide flagged comments by others where the platform allows it
     hide: bool = True
+    #: per-rule overrides for this source only (enabled, action, severity, recipients)
+    rules: dict[str, RuleOverride] = {}
 
     @field_validator("interval", mode="before")
     @classmethod
     def _interval(cls, value: object) -> timedelta:
         return parse_interval(value)
+
+    @field_validator("rules")
+    @classmethod
+    def _known_rules(cls, rules: dict[str, RuleOverride]) -> dict[str, RuleOverride]:
+        from monitor.rules import RULE_IDS  # noqa: PLC0415 - rules import models, not config
+
+        for rule_id in rules:
+            if rule_id not in RULE_IDS:
+                known = ", ".join(sorted(RULE_IDS))
+                raise ValueError(f"unknown rule {rule_id!r} (known: {known})")
+        return rules
 
 
 class FeedSource(SourceBase):
@@ -338,6 +496,8 @@ class Config(_Model):
     roster: RosterConfig | None = None
     http: HttpConfig = HttpConfig()
     health: HealthConfig = HealthConfig()
+    service: ServiceConfig = ServiceConfig()
+    metrics: MetricsConfig = MetricsConfig()
     rules: dict[str, RuleSettings] = {}
     sources: tuple[SourceConfig, ...] = ()
 
@@ -365,6 +525,14 @@ class Config(_Model):
     def rule(self, rule_id: str) -> RuleSettings:
         """The admin's settings for a rule (defaults where the config is silent)."""
         return self.rules.get(rule_id, RuleSettings())
+
+    def rule_for(self, source: str, rule_id: str) -> RuleSettings:
+        """A rule's settings for one source: ``[rules.<id>]`` with the source's overrides."""
+        base = self.rule(rule_id)
+        for candidate in self.sources:
+            if candidate.name == source and rule_id in candidate.rules:
+                return candidate.rules[rule_id].apply(base)
+        return base
 
     @field_validator("sources")
     @classmethod
@@ -404,13 +572,21 @@ class Config(_Model):
         )
         rules = {
             rid: s.model_copy(
-                update={"extra_terms_files": tuple(absolute(p) for p in s.extra_terms_files)}
+                update={
+                    "extra_terms_files": tuple(absolute(p) for p in s.extra_terms_files),
+                    "blocklist_files": tuple(absolute(p) for p in s.blocklist_files),
+                }
             )
             for rid, s in self.rules.items()
         }
         object.__setattr__(self, "storage", storage)
         object.__setattr__(self, "roster", roster)
         object.__setattr__(self, "rules", rules)
+        if self.email.template_dir is not None:
+            email = self.email.model_copy(
+                update={"template_dir": absolute(self.email.template_dir)}
+            )
+            object.__setattr__(self, "email", email)
         return self
 
 

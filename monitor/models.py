@@ -22,6 +22,8 @@ class ItemKind(enum.StrEnum):
     REPLY = "reply"
     MEDIA = "media"
     MESSAGE = "message"
+    #: an account's About/bio page, as read by the audit
+    PROFILE = "profile"
 
 
 class Severity(enum.StrEnum):
@@ -57,6 +59,9 @@ class Media:
     url: str
     type: str = ""
     alt_text: str = ""
+    #: GPS position found in the image's EXIF data by ``monitor.exif`` ("lat,lon"),
+    #: None when not probed or none was found
+    location: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -28,9 +28,11 @@ from monitor.config import Config, HttpConfig, SourceConfig
 from monitor.connector import Connector
 from monitor.engine import Engine
 from monitor.errors import AuthExpired, ConfigError, RateLimited, SourceError
+from monitor.exif import probe_items
 from monitor.mailer import new_message_id
-from monitor.models import ActionKind, Cursor, Finding, utcnow
+from monitor.models import ActionKind, Cursor, Finding, Item, utcnow
 from monitor.rules import SAFEGUARDING_RULES
+from monitor.rules.normalise import normalise
 from monitor.store import ActionState, OutboxRequest, PlannedAction, SourceState, Store, StoredItem
 
 log = structlog.get_logger(__name__)
@@ -160,10 +162,11 @@ class Poller:
         elif state.last_error:
             log.info("source_recovered", failing_since=_iso(state.failing_since))
         report.fetched = len(result.items)
+        items = self._probe_images(source, result.items)
         report.new = self.store.save_fetch(
             source=source.name,
             kind=source.kind,
-            items=result.items,
+            items=items,
             cursor=result.cursor,
             now=now,
             outbox=recovered,
@@ -172,6 +175,32 @@ class Poller:
         for notice in set(result.notices) - set(state.notices):
             log.warning("source_notice", notice=notice)
         return True
+
+    def _probe_images(self, source: SourceConfig, items: Sequence[Item]) -> Sequence[Item]:
+        """New items' images probed for GPS EXIF data, for the location_metadata rule.
+
+        Only items not stored yet (a stored item is never replaced, so probing
+        it again would be wasted downloads). A failed probe, or a crash in it,
+        leaves the items as fetched: it must never lose one.
+        """
+        if not self.config.rule_for(source.name, "location_metadata").enabled:
+            return items
+        fresh = [
+            i
+            for i, item in enumerate(items)
+            if item.media and self.store.stored_item(source.name, item.platform_id) is None
+        ]
+        if not fresh:
+            return items
+        try:
+            probed = probe_items([items[i] for i in fresh], self.config.http)
+        except Exception:  # the items matter more than their EXIF data
+            log.exception("exif_probe_crashed")
+            return items
+        out = list(items)
+        for i, item in zip(fresh, probed, strict=True):
+            out[i] = item
+        return out
 
     def _record_failure(
         self,
@@ -229,12 +258,27 @@ class Poller:
 
     def _vet(self, source: SourceConfig, connector: Connector, report: PollReport) -> None:
         can_hide = connector.capabilities.hide and source.hide
+        self.vet_pending(source, can_hide=can_hide, report=report)
+
+    def vet_pending(
+        self, source: SourceConfig, *, can_hide: bool, report: PollReport | None = None
+    ) -> PollReport:
+        """Vet every stored, not yet vetted item of ``source`` and queue what must be told.
+
+        Findings the admin has marked false positives (same rule, same text) are dropped.
+        """
+        report = report or PollReport(source=source.name)
+        allowed = self.store.allowed()
         while batch := self.store.unvetted(source.name, limit=VET_CHUNK):
             now = self.clock()
             vetted: list[tuple[int, Sequence[Finding]]] = []
             actions: list[PlannedAction] = []
             for stored in batch:
-                found = self.engine.vet(stored.item)
+                found = [
+                    f
+                    for f in self.engine.vet(stored.item)
+                    if (f.rule, fingerprint(stored.item)) not in allowed
+                ]
                 vetted.append((stored.id, found))
                 report.findings += [(stored, f) for f in found]
                 if any(f.action is ActionKind.HIDE for f in found):
@@ -242,6 +286,7 @@ class Poller:
             outbox = self._alerts(source, batch, vetted)
             self.store.save_vetting(findings=vetted, actions=actions, outbox=outbox, now=now)
             report.vetted += len(batch)
+        return report
 
     @staticmethod
     def _plan_hide(stored: StoredItem, *, can_hide: bool) -> PlannedAction:
@@ -267,33 +312,47 @@ class Poller:
         batch: Sequence[StoredItem],
         vetted: Sequence[tuple[int, Sequence[Finding]]],
     ) -> list[OutboxRequest]:
-        """Safeguarding findings: one email each to the DSL. The rest: one email to SLT."""
+        """Safeguarding findings: one email each to the DSL. The rest: one email to SLT.
+
+        A rule's ``recipients`` (``[rules.<id>]`` or the source's override)
+        replace the DSL or SLT for its findings; the other findings still go
+        in one email per set of recipients.
+        """
         email = self.config.email
 
-        def alert(key: str, *, urgent: bool, findings: list[tuple[int, str]]) -> OutboxRequest:
+        def alert(
+            key: str, *, urgent: bool, to: tuple[str, ...], findings: list[tuple[int, str]]
+        ) -> OutboxRequest:
             return OutboxRequest(
                 key=key,
                 kind="alert",
-                recipients=email.dsl if urgent else email.slt,
+                recipients=to,
                 message_id=new_message_id(email.sender),
                 payload={"urgent": urgent, "findings": [list(k) for k in findings]},
             )
 
         requests: list[OutboxRequest] = []
-        slt_keys: list[tuple[int, str]] = []
+        batched: dict[tuple[str, ...], list[tuple[int, str]]] = {}
         for item_id, found in vetted:
             for f in found:
                 if f.action is ActionKind.DIGEST:
                     continue
+                chosen = self.config.rule_for(source.name, f.rule).recipients
                 if f.rule in SAFEGUARDING_RULES:
                     key = f"alert:dsl:{item_id}:{f.rule}"
-                    requests.append(alert(key, urgent=True, findings=[(item_id, f.rule)]))
+                    to = chosen or email.dsl
+                    requests.append(alert(key, urgent=True, to=to, findings=[(item_id, f.rule)]))
                 else:
-                    slt_keys.append((item_id, f.rule))
-        if slt_keys:
-            digest = hashlib.sha256(repr(slt_keys).encode()).hexdigest()[:16]
-            key = f"alert:slt:{source.name}:{digest}"
-            requests.append(alert(key, urgent=False, findings=slt_keys))
+                    batched.setdefault(chosen or email.slt, []).append((item_id, f.rule))
+        for to, keys in batched.items():
+            digest = hashlib.sha256(repr(keys).encode()).hexdigest()[:16]
+            if to == email.slt:
+                key = f"alert:slt:{source.name}:{digest}"
+            else:
+                # Other recipients get their own email, keyed apart from SLT's.
+                digest = hashlib.sha256(repr((to, keys)).encode()).hexdigest()[:16]
+                key = f"alert:to:{source.name}:{digest}"
+            requests.append(alert(key, urgent=False, to=to, findings=keys))
         return requests
 
     # -- act ------------------------------------------------------------------
@@ -316,6 +375,15 @@ class Poller:
                 report.hide_failed += 1
                 log.warning("hide_failed", item=stored.item.platform_id, detail=detail)
             self.store.finish_action(action_id, state=state, detail=detail, now=self.clock())
+
+
+def fingerprint(item: Item) -> str:
+    """What ``findings allow`` remembers: the item's whole normalised text.
+
+    The whole text, not the matched words: allowing one parent's comment that
+    mentions "dm me" for a club must never silence the next stranger's "dm me".
+    """
+    return hashlib.sha256(normalise(item.searchable_text()).text.encode("utf-8")).hexdigest()
 
 
 def make_connector(config: Config, source: SourceConfig) -> Connector:

@@ -12,6 +12,7 @@ orderings that make a crash harmless are kept here:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -139,6 +140,7 @@ class ActionState:
     DONE = "done"  # the platform confirmed
     FAILED = "failed"  # gave up after retries; a human must act
     MANUAL = "manual"  # the platform has no API for it; a human must act
+    REVERSED = "reversed"  # an admin allowed the finding and the item was unhidden
 
 
 class OutboxState:
@@ -218,6 +220,15 @@ class OutboxRow:
     attempts: int
     last_error: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PurgeReport:
+    """What one retention purge removed: items blanked, findings and emails deleted."""
+
+    items: int
+    findings: int
+    emails: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -371,6 +382,44 @@ class Store:
             (name, kind),
         )
 
+    @staticmethod
+    def _insert_items(
+        db: sqlite3.Connection, source: str, items: Sequence[Item], now: datetime
+    ) -> int:
+        new = 0
+        for item in items:
+            cur = db.execute(
+                "INSERT INTO items (source, platform_id, kind, parent_id, "
+                "author_id, author_name, is_own, text, title, media, permalink, "
+                "created_at, fetched_at, raw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                # only a repeat is skipped: OR IGNORE would also drop a broken item
+                "ON CONFLICT (source, platform_id) DO NOTHING",
+                (
+                    source,
+                    item.platform_id,
+                    item.kind.value,
+                    item.parent_id,
+                    item.author_id,
+                    item.author_name,
+                    int(item.is_own),
+                    item.text,
+                    item.title,
+                    json.dumps([dataclasses.asdict(m) for m in item.media]),
+                    item.permalink,
+                    item.created_at.isoformat(),
+                    now.isoformat(),
+                    json.dumps(dict(item.raw), default=str),
+                ),
+            )
+            new += cur.rowcount
+        return new
+
+    def save_items(self, *, source: str, kind: str, items: Sequence[Item], now: datetime) -> int:
+        """Store items outside a fetch (the audit's profiles); cursor and health untouched."""
+        with self._transaction() as db:
+            self._ensure_source(db, source, kind)
+            return self._insert_items(db, source, items, now)
+
     def save_fetch(
         self,
         *,
@@ -385,42 +434,13 @@ class Store:
         """Store fetched items, advance the cursor and mark the source healthy, atomically.
 
         Items already stored are ignored (nothing is vetted twice). ``outbox``
-        carries a "recovered" notice when the source was reported failing.
-        Returns how many items were new.
+        carries a "recovered" notice when the source was reported failing;
+        ``notices`` replace the source's standing limitations. Returns how
+        many items were new.
         """
         with self._transaction() as db:
             self._ensure_source(db, source, kind)
-            new = 0
-            for item in items:
-                cur = db.execute(
-                    "INSERT INTO items (source, platform_id, kind, parent_id, "
-                    "author_id, author_name, is_own, text, title, media, permalink, "
-                    "created_at, fetched_at, raw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                    # only a repeat is skipped: OR IGNORE would also drop a broken item
-                    "ON CONFLICT (source, platform_id) DO NOTHING",
-                    (
-                        source,
-                        item.platform_id,
-                        item.kind.value,
-                        item.parent_id,
-                        item.author_id,
-                        item.author_name,
-                        int(item.is_own),
-                        item.text,
-                        item.title,
-                        json.dumps(
-                            [
-                                {"url": m.url, "type": m.type, "alt_text": m.alt_text}
-                                for m in item.media
-                            ]
-                        ),
-                        item.permalink,
-                        item.created_at.isoformat(),
-                        now.isoformat(),
-                        json.dumps(dict(item.raw), default=str),
-                    ),
-                )
-                new += cur.rowcount
+            new = self._insert_items(db, source, items, now)
             db.execute(
                 "UPDATE sources SET cursor_position=?, etag=?, last_modified=?, last_poll=?, "
                 "last_success=?, last_error=NULL, error_category=NULL, consecutive_failures=0, "
@@ -522,6 +542,14 @@ class Store:
                 )
             self._queue(db, outbox, now)
 
+    def stored_item(self, source: str, platform_id: str) -> StoredItem | None:
+        """The stored item with this platform id, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM items WHERE source=? AND platform_id=?", (source, platform_id)
+            ).fetchone()
+        return _stored_item(row) if row else None
+
     def pending_actions(self, source: str) -> list[tuple[int, str, StoredItem]]:
         """Pending actions on items of ``source``: (action id, kind, item)."""
         with self._lock:
@@ -597,6 +625,87 @@ class Store:
             for r in rows
         ]
 
+    def finding(self, finding_id: int) -> StoredFinding | None:
+        """One stored finding by id, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT item_id, rule FROM findings WHERE id=?", (finding_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        (found,) = self.findings(keys=[(row["item_id"], row["rule"])])
+        return found
+
+    # -- false positives ---------------------------------------------------
+
+    def allow(self, finding_id: int, *, rule: str, fingerprint: str, now: datetime) -> None:
+        """Mark a finding a false positive and remember its fingerprint for the rule."""
+        with self._transaction() as db:
+            db.execute("UPDATE findings SET status='allowed' WHERE id=?", (finding_id,))
+            db.execute(
+                "INSERT INTO allowed (rule, fingerprint, finding_id, created_at) VALUES (?,?,?,?) "
+                "ON CONFLICT (rule, fingerprint) DO NOTHING",
+                (rule, fingerprint, finding_id, now.isoformat()),
+            )
+
+    def allowed(self) -> set[tuple[str, str]]:
+        """Every remembered (rule, fingerprint) false positive."""
+        with self._lock:
+            rows = self._db.execute("SELECT rule, fingerprint FROM allowed").fetchall()
+        return {(r["rule"], r["fingerprint"]) for r in rows}
+
+    def set_action(
+        self, item_id: int, kind: str, *, state: str, detail: str, now: datetime
+    ) -> None:
+        """Record an action on an item, creating or replacing its row (e.g. an unhide)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO actions (item_id, kind, state, detail, attempts, updated_at) "
+                "VALUES (?,?,?,?,1,?) ON CONFLICT (item_id, kind) DO UPDATE SET "
+                "state=excluded.state, detail=excluded.detail, attempts=attempts+1, "
+                "updated_at=excluded.updated_at",
+                (item_id, kind, state, detail, now.isoformat()),
+            )
+
+    # -- the account audit -------------------------------------------------
+
+    def record_audit(
+        self,
+        *,
+        source: str,
+        kind: str,
+        ok: bool,
+        detail: str,
+        now: datetime,
+        on_missing: OutboxRequest | None = None,
+    ) -> bool | None:
+        """Store an account's audit result; return the previous one (None if never audited).
+
+        ``on_missing`` is queued in the same transaction when the link has just
+        gone missing (or is missing at the first audit), so the change is told once.
+        """
+        with self._transaction() as db:
+            self._ensure_source(db, source, kind)
+            row = db.execute("SELECT aup_ok FROM sources WHERE name=?", (source,)).fetchone()
+            previous = None if row["aup_ok"] is None else bool(row["aup_ok"])
+            db.execute(
+                "UPDATE sources SET aup_ok=?, aup_checked=?, aup_detail=? WHERE name=?",
+                (int(ok), now.isoformat(), detail, source),
+            )
+            if on_missing is not None and not ok and previous is not False:
+                self._queue(db, [on_missing], now)
+        return previous
+
+    def audit_state(self, source: str) -> tuple[bool | None, datetime | None, str | None]:
+        """The last audit of a source: (link present?, when, detail)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT aup_ok, aup_checked, aup_detail FROM sources WHERE name=?", (source,)
+            ).fetchone()
+        if row is None or row["aup_ok"] is None:
+            return None, None, None
+        return bool(row["aup_ok"]), _dt(row["aup_checked"]), row["aup_detail"]
+
     # -- outbox ------------------------------------------------------------
 
     def _queue(
@@ -668,6 +777,105 @@ class Store:
         with self._lock:
             rows = self._db.execute("SELECT state, count(*) AS n FROM outbox GROUP BY state")
             return {r["state"]: r["n"] for r in rows}
+
+    # -- retention (issue 8) -----------------------------------------------
+
+    def purge(self, older_than: datetime) -> PurgeReport:
+        """Delete the evidence of items fetched before ``older_than``, keeping their ids.
+
+        Each such item keeps a compact row (source, platform id, kind, times)
+        so that a platform still returning it never gets it vetted, hidden or
+        emailed again; its text, title, author, media, link and raw payload
+        are blanked and its findings and actions deleted. An item not yet
+        vetted, with a pending action, or named by an email not yet sent is
+        kept whole until that is done. Sent and failed emails queued before
+        ``older_than`` are deleted. One transaction; safe to repeat.
+        """
+        cutoff = older_than.isoformat()
+        with self._transaction() as db:
+            waiting: set[int] = set()
+            for r in db.execute(
+                "SELECT payload FROM outbox WHERE state=? AND kind='alert'", (OutboxState.PENDING,)
+            ):
+                pairs = json.loads(r["payload"]).get("findings", [])
+                waiting.update(int(pair[0]) for pair in pairs)
+            candidates = [
+                r["id"]
+                for r in db.execute(
+                    "SELECT id FROM items WHERE fetched_at < ? AND vetted_at IS NOT NULL "
+                    "AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.item_id = items.id "
+                    "AND a.state=?) AND (text != '' OR raw != '{}' OR media != '[]' "
+                    "OR title IS NOT NULL OR author_id IS NOT NULL OR author_name IS NOT NULL "
+                    "OR permalink IS NOT NULL OR EXISTS (SELECT 1 FROM findings f "
+                    "WHERE f.item_id = items.id))",
+                    (cutoff, ActionState.PENDING),
+                )
+                if r["id"] not in waiting
+            ]
+            findings = 0
+            for item_id in candidates:
+                findings += db.execute("DELETE FROM findings WHERE item_id=?", (item_id,)).rowcount
+                db.execute("DELETE FROM actions WHERE item_id=?", (item_id,))
+                db.execute(
+                    "UPDATE items SET text='', title=NULL, author_id=NULL, author_name=NULL, "
+                    "media='[]', permalink=NULL, raw='{}' WHERE id=?",
+                    (item_id,),
+                )
+            emails = db.execute(
+                "DELETE FROM outbox WHERE state != ? AND created_at < ?",
+                (OutboxState.PENDING, cutoff),
+            ).rowcount
+        return PurgeReport(items=len(candidates), findings=findings, emails=emails)
+
+    # -- reports (read-only, for the digest) --------------------------------
+
+    def latest_outbox(self, kind: str, key_prefix: str) -> OutboxRow | None:
+        """The newest row of ``kind`` whose key starts ``key_prefix`` and did not fail.
+
+        A pending row counts: it will be sent, so a report queued after it
+        starts where it ends. A permanently failed one never reached anyone.
+        """
+        with self._lock:
+            r = self._db.execute(
+                "SELECT * FROM outbox WHERE kind=? AND substr(key, 1, ?)=? AND state!=? "
+                "ORDER BY id DESC LIMIT 1",
+                (kind, len(key_prefix), key_prefix, OutboxState.FAILED),
+            ).fetchone()
+        if r is None:
+            return None
+        return OutboxRow(
+            id=r["id"],
+            key=r["key"],
+            kind=r["kind"],
+            recipients=tuple(json.loads(r["recipients"])),
+            message_id=r["message_id"],
+            payload=json.loads(r["payload"]),
+            state=r["state"],
+            attempts=r["attempts"],
+            last_error=r["last_error"],
+            created_at=datetime.fromisoformat(r["created_at"]),
+        )
+
+    def finding_counts(self, start: datetime, end: datetime) -> dict[tuple[str, str], int]:
+        """Findings found in [start, end) per (source, rule)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT i.source, f.rule, count(*) AS n FROM findings f "
+                "JOIN items i ON i.id = f.item_id WHERE f.created_at >= ? AND f.created_at < ? "
+                "GROUP BY i.source, f.rule ORDER BY i.source, f.rule",
+                (start.isoformat(), end.isoformat()),
+            ).fetchall()
+        return {(r["source"], r["rule"]): r["n"] for r in rows}
+
+    def finding_times(self, start: datetime, end: datetime) -> list[datetime]:
+        """When each finding in [start, end) was found, oldest first (for the digest's chart)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT created_at FROM findings WHERE created_at >= ? AND created_at < ? "
+                "ORDER BY created_at",
+                (start.isoformat(), end.isoformat()),
+            ).fetchall()
+        return [datetime.fromisoformat(r["created_at"]) for r in rows]
 
 
 def _stored_item(row: sqlite3.Row) -> StoredItem:

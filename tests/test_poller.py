@@ -3,125 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
 import connectors
 from monitor.config import Config, load_config
-from monitor.connector import Capabilities
 from monitor.engine import NEEDS_REVIEW, Engine
 from monitor.errors import AuthExpired, PermanentError, RateLimited, TemporaryError
-from monitor.models import (
-    ActionKind,
-    Cursor,
-    FetchResult,
-    HideResult,
-    Hit,
-    Item,
-    ItemKind,
-    Profile,
-    Severity,
-)
+from monitor.models import ActionKind, Cursor, Hit, Item, ItemKind, Severity
 from monitor.poller import Poller
 from monitor.rules.normalise import NormalisedText
 from monitor.store import ActionState, Store
-
-START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    """A clock tests move by hand; its sleep advances it instead of waiting."""
-
-    def __init__(self) -> None:
-        self.now = START
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
-
-
-@dataclass
-class Script:
-    """What the scripted connector does next: items to return or errors to raise."""
-
-    fetches: list[Sequence[Item] | Exception] = field(default_factory=list)
-    hides: list[HideResult | Exception] = field(default_factory=list)
-    hidden: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    fetch_calls: int = 0
-
-
-SCRIPT = Script()
-
-
-class ScriptedConnector:
-    """A connector that can hide, driven by the module's ``SCRIPT`` (no network)."""
-
-    capabilities: ClassVar[Capabilities] = Capabilities(hide=True)
-
-    def __init__(self, source: object, http: object) -> None:
-        self.source = source
-
-    def fetch(self, cursor: Cursor) -> FetchResult:
-        SCRIPT.fetch_calls += 1
-        step = SCRIPT.fetches.pop(0) if SCRIPT.fetches else []
-        if isinstance(step, Exception):
-            raise step
-        return FetchResult(
-            items=tuple(step),
-            cursor=Cursor(position=str(SCRIPT.fetch_calls)),
-            notices=tuple(SCRIPT.notices),
-        )
-
-    def hide(self, item: Item) -> HideResult:
-        step = SCRIPT.hides.pop(0) if SCRIPT.hides else HideResult(ok=True, detail="hidden")
-        if isinstance(step, Exception):
-            raise step
-        if step.ok:
-            SCRIPT.hidden.append(item.platform_id)
-        return step
-
-    def unhide(self, item: Item) -> HideResult:
-        SCRIPT.hidden.remove(item.platform_id)
-        return HideResult(ok=True)
-
-    def read_profile(self) -> Profile | None:
-        return None
-
-    def close(self) -> None:
-        pass
-
-
-class WordRule:
-    """A minimal pure rule: hits the word ``badword`` (the real rules have their own tests)."""
-
-    id = "abuse"
-    default_action = ActionKind.HIDE
-    default_severity = Severity.HIGH
-
-    def check(self, text: NormalisedText, item: Item) -> list[Hit]:
-        at = text.text.find("badword")
-        if at < 0:
-            return []
-        start, end = text.original_span(at, at + 7)
-        return [
-            Hit(
-                rule=self.id,
-                severity=self.default_severity,
-                start=start,
-                end=end,
-                match=text.original[start:end],
-                entry="badword",
-            )
-        ]
+from tests.scripted import SCRIPT, START, FakeClock, WordRule
 
 
 class ContactRule(WordRule):
@@ -163,7 +58,7 @@ def comment(pid: str, text: str, *, own: bool = False) -> Item:
 def _scripted_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     """Serve feed sources with the scripted connector for these tests."""
     SCRIPT.__init__()  # type: ignore[misc]  # a fresh script for each test
-    monkeypatch.setitem(connectors.REGISTRY, "feed", f"{__name__}:ScriptedConnector")
+    monkeypatch.setitem(connectors.REGISTRY, "feed", "tests.scripted:ScriptedConnector")
 
 
 @pytest.fixture(name="config")
