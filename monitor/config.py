@@ -15,7 +15,7 @@ import re
 import tomllib
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -61,6 +61,9 @@ def parse_interval(value: object) -> timedelta:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class SecretRef(_Model):
@@ -587,7 +590,28 @@ class Config(_Model):
                 update={"template_dir": absolute(self.email.template_dir)}
             )
             object.__setattr__(self, "email", email)
+        object.__setattr__(self, "email", _absolute_secrets(self.email, base))
+        object.__setattr__(self, "sources", tuple(_absolute_secrets(s, base) for s in self.sources))
         return self
+
+
+def _absolute_secrets(model: _M, base: Path) -> _M:
+    """``model`` with each secret file given relative to ``base`` made absolute.
+
+    A path starting with ``$`` (``$CREDENTIALS_DIRECTORY/x``) is expanded when
+    read and left alone here.
+    """
+    update = {}
+    for name in type(model).model_fields:
+        ref = getattr(model, name)
+        if (
+            isinstance(ref, SecretRef)
+            and ref.file is not None
+            and not ref.file.is_absolute()
+            and not str(ref.file).startswith("$")
+        ):
+            update[name] = ref.model_copy(update={"file": base / ref.file})
+    return model.model_copy(update=update) if update else model
 
 
 def config_path_from(cli_value: str | None) -> Path:

@@ -1,9 +1,11 @@
 """``social-monitor demo``: the product working end to end, with no config and no network.
 
-It starts a sandbox on 127.0.0.1 — a class blog's WordPress comments feed with
-realistic comments and an SMTP sink that saves each email as ``.eml`` and
-``.html`` — writes a config pointing at them, runs one real poll (the same
-code path as ``social-monitor poll``) and says what was found and where the
+It starts a sandbox on 127.0.0.1 — a class blog's WordPress comments feed, a
+Facebook Page and an Instagram account (a fake Graph API), an X account (a
+fake X API v2), all with realistic comments, and an SMTP sink that saves each
+email as ``.eml`` and ``.html`` — writes a config pointing at them, runs one
+real poll and the account audit (the same code paths as ``social-monitor
+poll`` and ``audit``) and says what was found, what was hidden and where the
 emails are.
 """
 
@@ -13,13 +15,22 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from monitor.audit import run_audit
 from monitor.config import load_config
 from monitor.engine import build_engine
 from monitor.mailer import Mailer
 from monitor.outbox import flush
-from monitor.poller import Poller
+from monitor.poller import Poller, PollReport
 from monitor.sandbox.feed_server import FeedServer, wordpress_comments_feed
+from monitor.sandbox.graph_server import (
+    DEFAULT_TOKEN,
+    DEMO_IG_ID,
+    DEMO_PAGE_ID,
+    GraphServer,
+    demo_graph_data,
+)
 from monitor.sandbox.smtp_server import SmtpServer
+from monitor.sandbox.x_server import SCHOOL_ID, XServer, demo_x_data
 from monitor.store import Store
 
 BLOG = "https://year6.example-primary.sch.uk"
@@ -98,12 +109,31 @@ def _feed(now: datetime) -> bytes:
     )
 
 
-def _config_text(feed_url: str, smtp_port: int) -> str:
+AUP_URL = "https://www.example-primary.sch.uk/ict-acceptable-use"
+X_SECRETS = {
+    "x-bearer": "test-bearer-token",
+    "x-consumer-key": "test-consumer-key",
+    "x-consumer-secret": "test-consumer-secret",
+    "x-access-token": "test-access-token",
+    "x-access-token-secret": "test-access-token-secret",
+}
+
+
+def _write_secrets(folder: Path) -> None:
+    """The sandbox's tokens, as files: secrets are never written in the config itself."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for name, value in {"graph-token": DEFAULT_TOKEN, **X_SECRETS}.items():
+        path = folder / name
+        path.write_text(value, encoding="utf-8")
+        path.chmod(0o600)
+
+
+def _config_text(feed_url: str, graph_url: str, x_url: str, smtp_port: int) -> str:
     return f"""\
 # Written by `social-monitor demo`: a sandbox config pointing at 127.0.0.1.
 [school]
 name = "Example Primary School (demo)"
-aup_url = "https://www.example-primary.sch.uk/ict-acceptable-use"
+aup_url = "{AUP_URL}"
 
 [storage]
 path = "state/monitor.db"
@@ -124,6 +154,38 @@ url = "{feed_url}"
 owner = "Mr R. Patel (Year 6)"
 approved_by = "Computing lead"
 approved_on = 2026-09-01
+
+[[sources]]
+name = "facebook"
+kind = "facebook_page"
+page_id = "{DEMO_PAGE_ID}"
+token_file = "secrets/graph-token"
+api_url = "{graph_url}"
+owner = "School office"
+approved_by = "Headteacher"
+approved_on = 2026-09-01
+
+[[sources]]
+name = "instagram"
+kind = "instagram"
+account_id = "{DEMO_IG_ID}"
+token_file = "secrets/graph-token"
+api_url = "{graph_url}"
+owner = "School office"
+
+[[sources]]
+name = "x"
+kind = "twitter"
+user_id = "{SCHOOL_ID}"
+bearer_token_file = "secrets/x-bearer"
+consumer_key_file = "secrets/x-consumer-key"
+consumer_secret_file = "secrets/x-consumer-secret"
+access_token_file = "secrets/x-access-token"
+access_token_secret_file = "secrets/x-access-token-secret"
+api_url = "{x_url}"
+owner = "Deputy head"
+approved_by = "Headteacher"
+approved_on = 2026-10-12
 """
 
 
@@ -136,39 +198,59 @@ def run_demo(output: Path) -> int:
     emails = output / "emails"
     emails.mkdir(parents=True)
     now = datetime.now(UTC)
-    with FeedServer() as feeds, SmtpServer(save_to=emails) as smtp:
+    _write_secrets(output / "secrets")
+    with (
+        FeedServer() as feeds,
+        GraphServer(demo_graph_data(now)) as graph,
+        XServer(demo_x_data(now, aup_url=AUP_URL)) as x,
+        SmtpServer(save_to=emails) as smtp,
+    ):
         feed_url = feeds.set_response("/comments/feed/", _feed(now))
         config_path = output / "monitor.toml"
-        config_path.write_text(_config_text(feed_url, smtp.port), encoding="utf-8")
+        config_path.write_text(
+            _config_text(feed_url, graph.base_url, x.base_url, smtp.port), encoding="utf-8"
+        )
         config = load_config(config_path)
         engine = build_engine(config)
         with Store(config.storage.path) as store:
-            report = Poller(config, store, engine).poll(config.sources[0])
+            poller = Poller(config, store, engine)
+            reports = [poller.poll(source) for source in config.sources]
+            audits = run_audit(config, store, engine=engine)
             sent = flush(store, config, Mailer(config.email))
         received = len(smtp.messages)
 
-    print(f"Sandbox: a class blog's comment feed at {feed_url}")
-    print(f"         and a mail server on 127.0.0.1:{smtp.port}, saving what it receives.")
+    print("Sandbox on 127.0.0.1: a class blog's comment feed, a Facebook Page, an Instagram")
+    print(f"account, an X account, and a mail server on port {smtp.port} saving what it receives.")
     print()
-    if report.error:
-        print(f"The poll failed: {report.error}")
-        return 1
-    print(f"Polled {report.fetched} comments; {len(report.findings)} broke the policy:")
-    for stored, finding in report.findings:
-        print(f"  - {stored.item.author_name}: {stored.item.text!r}")
-        print(f"      rule {finding.rule} ({finding.severity}), matched {finding.match!r}")
-    flagged = {stored.item.platform_id for stored, _ in report.findings}
-    passed = [
-        s for s in SAMPLE_COMMENTS if not any(p.endswith(f"#comment-{s[4]}") for p in flagged)
-    ]
-    print(f"Left alone ({len(passed)}), including fair criticism and 'Scunthorpe':")
-    for author, text, *_ in passed:
-        print(f"  - {author}: {text[:70]}{'...' if len(text) > 70 else ''}")
+    failed = False
+    for report in reports:
+        print(_report_lines(report))
+        failed = failed or report.error is not None
+    print()
+    print("About-page audit (must link to the ICT Acceptable Use Policy):")
+    for audit in audits:
+        verdict = {True: "links to it", False: "MISSING", None: "not audited"}[audit.ok]
+        print(f"  {audit.source}: {verdict}")
     print()
     print(f"Emails sent: {sent.sent} (the mail server received {received}), saved in {emails}/")
     for path in sorted(emails.iterdir()):
         print(f"  {path.name}")
     print()
     print(f"Config: {config_path}")
-    print(f"State:  {config.storage.path}  (try: social-monitor --config {config_path} findings)")
-    return 0
+    print(f"State:  {config.storage.path}")
+    print(f"Try:    social-monitor --config {config_path} findings")
+    return 1 if failed else 0
+
+
+def _report_lines(report: PollReport) -> str:
+    """What one source's poll found and did, for a person reading the terminal."""
+    if report.error:
+        return f"{report.source}: the poll failed: {report.error}"
+    lines = [
+        f"{report.source}: {report.fetched} items read, {len(report.findings)} broke the policy"
+        + (f", {report.hidden} hidden" if report.hidden else "")
+    ]
+    for stored, finding in report.findings:
+        text = " ".join(stored.item.text.split())
+        lines.append(f"  - [{finding.rule}] {stored.item.author_name or 'unknown'}: {text[:70]!r}")
+    return "\n".join(lines)

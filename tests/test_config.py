@@ -202,6 +202,19 @@ class TestSecrets:
         assert config.email.password is not None
         assert config.email.password.resolve().get_secret_value() == "pw-from-file"
 
+    def test_relative_secret_file(self, write_config: Callable[..., Path]) -> None:
+        """A relative password_file is read from beside the config, not the working folder."""
+        path = write_config()
+        (path.parent / "smtp-pw").write_text("beside\n")
+        path.write_text(
+            path.read_text().replace(
+                "timeout = 5", 'timeout = 5\nusername = "u"\npassword_file = "smtp-pw"'
+            )
+        )
+        config = load_config(path)
+        assert config.email.password is not None
+        assert config.email.password.resolve().get_secret_value() == "beside"
+
     def test_unreadable_file_secret_named(
         self, write_config: Callable[..., Path], tmp_path: Path
     ) -> None:
