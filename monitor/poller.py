@@ -363,6 +363,17 @@ class Poller:
                 continue
             try:
                 result = self._retrying()(connector.hide, stored.item)
+            except RateLimited as err:
+                # Not a failure: the hide waits for the next poll after the window
+                # (X allows 50 hides per 15 minutes). The alert says "not yet confirmed".
+                detail = f"waiting for the platform's rate limit until {err.until:%H:%M} UTC"
+                self.store.finish_action(
+                    action_id, state=ActionState.PENDING, detail=detail, now=self.clock()
+                )
+                log.warning(
+                    "hide_deferred", item=stored.item.platform_id, until=err.until.isoformat()
+                )
+                return
             except SourceError as err:
                 state, detail = ActionState.FAILED, str(err)
             else:
