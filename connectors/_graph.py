@@ -39,7 +39,7 @@ import facebook
 import requests
 from pydantic import SecretStr
 
-from monitor.config import HttpConfig
+from monitor.config import GraphSource, HttpConfig
 from monitor.errors import (
     AuthExpired,
     PermanentError,
@@ -132,6 +132,27 @@ class GraphClient:
     without ever containing it; ``permissions`` is what an admin must grant,
     for the "permission missing" messages.
     """
+
+    @classmethod
+    def for_source(
+        cls, source: GraphSource, http: HttpConfig, *, where: str, permissions: str
+    ) -> GraphClient:
+        """The client for a Page or Instagram source, its token resolved now.
+
+        Raises:
+            ConfigError: the token cannot be resolved.
+        """
+        ref = source.token
+        hint = f"token_env = {ref.env}" if ref.env else f"token_file = {ref.file}"
+        return cls(
+            token=ref.resolve(),
+            api_url=source.api_url,
+            api_version=source.api_version,
+            http=http,
+            where=where,
+            token_hint=hint,
+            permissions=permissions,
+        )
 
     def __init__(
         self,

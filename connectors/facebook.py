@@ -148,16 +148,8 @@ class FacebookPageConnector:
         """
         self.source = source
         self.where = f'facebook_page "{source.name}"'
-        token_ref = source.token
-        hint = f"token_env = {token_ref.env}" if token_ref.env else f"token_file = {token_ref.file}"
-        self._graph = GraphClient(
-            token=token_ref.resolve(),
-            api_url=source.api_url,
-            api_version=source.api_version,
-            http=http,
-            where=self.where,
-            token_hint=hint,
-            permissions=PERMISSIONS,
+        self._graph = GraphClient.for_source(
+            source, http, where=self.where, permissions=PERMISSIONS
         )
 
     # -- Connector protocol ---------------------------------------------------------------

@@ -120,16 +120,8 @@ class InstagramConnector:
         """
         self.source = source
         self.where = f'instagram "{source.name}"'
-        ref = source.token
-        hint = f"token_env = {ref.env}" if ref.env else f"token_file = {ref.file}"
-        self._graph = GraphClient(
-            token=ref.resolve(),
-            api_url=source.api_url,
-            api_version=source.api_version,
-            http=http,
-            where=self.where,
-            token_hint=hint,
-            permissions=PERMISSIONS,
+        self._graph = GraphClient.for_source(
+            source, http, where=self.where, permissions=PERMISSIONS
         )
 
     # -- Connector protocol ---------------------------------------------------------------

@@ -419,30 +419,27 @@ class _ApiSource(SourceBase):
         return ()
 
 
-class FacebookPageSource(_ApiSource):
+class _GraphSource(_ApiSource):
+    """A source read through Meta's Graph API with one access token."""
+
+    token: SecretRef
+    api_url: str = Field(default="https://graph.facebook.com", pattern=r"^https?://\S+$")
+    api_version: str = Field(default="v26.0", pattern=r"^v[0-9]+\.[0-9]+$")
+    lookback_days: int = Field(default=30, ge=1, le=365)
+
+    @classmethod
+    def _secret_names(cls) -> tuple[tuple[str, bool], ...]:
+        return (("token", True),)
+
+
+class FacebookPageSource(_GraphSource):
     kind: Literal["facebook_page"]
     page_id: str = Field(pattern=r"^[0-9]+$")
-    token: SecretRef
-    api_url: str = Field(default="https://graph.facebook.com", pattern=r"^https?://\S+$")
-    api_version: str = Field(default="v26.0", pattern=r"^v[0-9]+\.[0-9]+$")
-    lookback_days: int = Field(default=30, ge=1, le=365)
-
-    @classmethod
-    def _secret_names(cls) -> tuple[tuple[str, bool], ...]:
-        return (("token", True),)
 
 
-class InstagramSource(_ApiSource):
+class InstagramSource(_GraphSource):
     kind: Literal["instagram"]
     account_id: str = Field(pattern=r"^[0-9]+$")
-    token: SecretRef
-    api_url: str = Field(default="https://graph.facebook.com", pattern=r"^https?://\S+$")
-    api_version: str = Field(default="v26.0", pattern=r"^v[0-9]+\.[0-9]+$")
-    lookback_days: int = Field(default=30, ge=1, le=365)
-
-    @classmethod
-    def _secret_names(cls) -> tuple[tuple[str, bool], ...]:
-        return (("token", True),)
 
 
 class TwitterSource(_ApiSource):
@@ -482,6 +479,9 @@ class TwitterSource(_ApiSource):
             )
         return self
 
+
+#: the Graph API sources, for code shared by their connectors
+GraphSource = FacebookPageSource | InstagramSource
 
 SourceConfig = Annotated[
     FeedSource | FacebookPageSource | InstagramSource | TwitterSource,

@@ -27,11 +27,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
+
+from monitor.sandbox.loopback import LoopbackHTTPServer, LoopbackServer
 
 RSS = "application/rss+xml; charset=UTF-8"
 ATOM = "application/atom+xml; charset=UTF-8"
@@ -69,79 +70,19 @@ class RecordedRequest:
     headers: Mapping[str, str]
 
 
-class FeedServer:
+class FeedServer(LoopbackServer):
     """A threaded HTTP server on ``host`` (port 0 picks a free port).
 
     Thread-safe: responses may be changed while a client is connected.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._host = host
-        self._port = port
+        super().__init__(host=host, port=port)
         self._lock = threading.Lock()
         self._responses: dict[str, FeedResponse] = {}
         self._requests: list[RecordedRequest] = []
-        self._stopping = threading.Event()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle --------------------------------------------------------------
-
-    def start(self) -> FeedServer:
-        """Bind and serve in a background thread; returns self.
-
-        Raises:
-            RuntimeError: already started.
-            OSError: the address cannot be bound.
-        """
-        if self._httpd is not None:
-            raise RuntimeError("FeedServer already started")
-        self._stopping.clear()
-        httpd = _Server((self._host, self._port), _Handler)
-        httpd.feed_server = self
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket; wakes handlers sleeping on a delay. Idempotent."""
-        httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        self._stopping.set()
-        httpd.shutdown()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FeedServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- addressing -------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``.
-
-        Raises:
-            RuntimeError: not started.
-        """
-        if self._httpd is None:
-            raise RuntimeError("FeedServer is not started")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` (which may carry a query string)."""
@@ -205,26 +146,16 @@ class FeedServer:
         with self._lock:
             self._requests.append(request)
 
-    def _wait(self, seconds: float) -> None:
-        """Sleep, but wake at once when the server stops."""
-        self._stopping.wait(seconds)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    feed_server: FeedServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that timed out or was reset leaves a broken pipe behind;
-        # that is the point of those tests, not an error worth a traceback.
-        return
-
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
+    server: LoopbackHTTPServer
     #: an idle keep-alive connection is dropped after this many seconds
     timeout = 5
+
+    def _owner(self) -> FeedServer:
+        owner: FeedServer = self.server.owner
+        return owner
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -236,7 +167,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(send_body=True)
 
     def _answer(self, *, send_body: bool) -> None:
-        owner = self.server.feed_server
+        owner = self._owner()
         headers = {k.lower(): v for k, v in self.headers.items()}
         owner._record(RecordedRequest(method=self.command, path=self.path, headers=headers))
         response = owner.response_for(self.path)
@@ -425,3 +356,7 @@ __all__ = [
     "RecordedRequest",
     "wordpress_comments_feed",
 ]
+
+
+# The handler is defined after the server class it serves.
+FeedServer.handler_class = _Handler

@@ -41,10 +41,11 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from monitor.sandbox.loopback import LoopbackHTTPServer, LoopbackServer
 
 GRAPH_JSON = "application/json; charset=UTF-8"
 PUBLIC_GRAPH_URL = "https://graph.facebook.com"
@@ -305,7 +306,7 @@ def _unsupported(method: str, object_id: str) -> _Fail:
 # -- the server -----------------------------------------------------------------------------
 
 
-class GraphServer:
+class GraphServer(LoopbackServer):
     """A threaded fake Graph API on ``host`` (port 0 picks a free port).
 
     Thread-safe: data, tokens and failures may change while clients call.
@@ -325,71 +326,11 @@ class GraphServer:
         self.usage: dict[str, str] = {}
         #: seconds to wait before every answer
         self.delay = 0.0
-        self._host = host
-        self._port = port
+        super().__init__(host=host, port=port)
         self._lock = threading.RLock()
         self._failures: list[tuple[Failure, int | None]] = []
         self._requests: list[GraphRequest] = []
-        self._stopping = threading.Event()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
         self._ids = 9_000_000_000
-
-    # -- lifecycle ------------------------------------------------------------------------
-
-    def start(self) -> GraphServer:
-        """Bind and serve in a background thread; returns self.
-
-        Raises:
-            RuntimeError: already started.
-            OSError: the address cannot be bound.
-        """
-        if self._httpd is not None:
-            raise RuntimeError("GraphServer already started")
-        self._stopping.clear()
-        httpd = _Server((self._host, self._port), _Handler)
-        httpd.graph = self
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving; wakes handlers waiting on a delay. Idempotent."""
-        httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        self._stopping.set()
-        httpd.shutdown()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> GraphServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``, the ``api_url`` to configure.
-
-        Raises:
-            RuntimeError: not started.
-        """
-        if self._httpd is None:
-            raise RuntimeError("GraphServer is not started")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     # -- trouble and inspection -----------------------------------------------------------
 
@@ -525,9 +466,6 @@ class GraphServer:
                         self._failures[index] = (failure, times - 1)
                 return failure
         return None
-
-    def _wait(self, seconds: float) -> None:
-        self._stopping.wait(seconds)
 
     def answer(self, request: GraphRequest) -> dict[str, Any]:
         """The JSON answer to one authorised request.
@@ -945,19 +883,14 @@ def _when(value: str | None) -> datetime | None:
 # -- HTTP -----------------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    graph: GraphServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that timed out leaves a broken pipe: the point of that test.
-        return
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
+    server: LoopbackHTTPServer
     timeout = 5
+
+    def _owner(self) -> GraphServer:
+        owner: GraphServer = self.server.owner
+        return owner
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -969,7 +902,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle()
 
     def _handle(self) -> None:
-        graph = self.server.graph
+        graph = self._owner()
         split = urlsplit(self.path)
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         form: dict[str, str] = {}
@@ -1012,7 +945,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(
         self, status: int, body: bytes, content_type: str | None, headers: Mapping[str, str]
     ) -> None:
-        graph = self.server.graph
+        graph = self._owner()
         self.send_response(status)
         if content_type is not None:
             self.send_header("Content-Type", content_type)
@@ -1292,3 +1225,7 @@ __all__ = [
     "server_error",
     "usage_header",
 ]
+
+
+# The handler is defined after the server class it serves.
+GraphServer.handler_class = _Handler

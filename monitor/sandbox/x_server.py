@@ -49,10 +49,11 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from monitor.sandbox.loopback import LoopbackHTTPServer, LoopbackServer
 
 #: Twitter's snowflake epoch, in milliseconds since 1970
 TWITTER_EPOCH_MS = 1288834974657
@@ -348,7 +349,7 @@ class _Window:
     reset: int
 
 
-class XServer:
+class XServer(LoopbackServer):
     """A threaded fake X API v2 on ``host`` (port 0 picks a free port).
 
     ``bearer_token`` is the app-only token reads must carry;
@@ -377,69 +378,12 @@ class XServer:
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         #: answer search 403 client-not-enrolled, like an access tier without search
         self.search_forbidden = False
-        self._host = host
-        self._port = port
+        super().__init__(host=host, port=port)
         self._lock = threading.Lock()
         self._requests: list[XRequest] = []
         self._failures: list[_Failure] = []
         self._limited: dict[str, int] = {}
         self._windows: dict[str, _Window] = {}
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle --------------------------------------------------------------
-
-    def start(self) -> XServer:
-        """Bind and serve in a background thread; returns self.
-
-        Raises:
-            RuntimeError: already started.
-            OSError: the address cannot be bound.
-        """
-        if self._httpd is not None:
-            raise RuntimeError("XServer already started")
-        httpd = _Server((self._host, self._port), _Handler)
-        httpd.x_server = self
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket. Idempotent."""
-        httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> XServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``, for ``api_url``.
-
-        Raises:
-            RuntimeError: not started.
-        """
-        if self._httpd is None:
-            raise RuntimeError("XServer is not started")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     # -- switches ---------------------------------------------------------------
 
@@ -854,22 +798,17 @@ def _route(method: str, path: str) -> tuple[str, str] | None:
     return None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    x_server: XServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that gave up leaves a broken pipe behind; not worth a traceback.
-        return
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
+    server: LoopbackHTTPServer
     timeout = 5
     # Headers and body go out in two writes; without TCP_NODELAY each answer
     # on a kept-alive connection waits ~40 ms for the client's delayed ACK.
     disable_nagle_algorithm = True
+
+    def _owner(self) -> XServer:
+        owner: XServer = self.server.owner
+        return owner
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -898,7 +837,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
         )
-        status, headers, payload = self.server.x_server._answer(request)
+        status, headers, payload = self._owner()._answer(request)
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -1014,3 +953,7 @@ __all__ = [
     "snowflake_time",
     "x_time",
 ]
+
+
+# The handler is defined after the server class it serves.
+XServer.handler_class = _Handler
