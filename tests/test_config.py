@@ -32,7 +32,25 @@ class TestLoad:
         """The shipped config/example.toml loads."""
         config = load_config(REPO / "config" / "example.toml")
         assert config.school.name == "Example Primary School"
-        assert [s.name for s in config.sources] == ["blog", "youtube"]
+        assert [s.kind for s in config.sources] == [
+            "feed",
+            "feed",
+            "facebook_page",
+            "instagram",
+            "twitter",
+        ]
+
+    def test_example_config_secrets_name_systemd_credentials(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """With the credentials systemd would load, every secret in the example resolves."""
+        names = ["fb-page-token", "x-bearer", "x-consumer-key", "x-consumer-secret"]
+        for name in [*names, "x-access-token", "x-access-token-secret"]:
+            (tmp_path / name).write_text(f"value-of-{name}")
+        monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+        config = load_config(REPO / "config" / "example.toml")
+        x = config.source("x")
+        assert x.bearer_token.resolve().get_secret_value() == "value-of-x-bearer"  # type: ignore[union-attr]
 
     def test_source_defaults(self, write_config: Callable[..., Path]) -> None:
         """Only name, kind and the connector's keys are required; interval defaults to 5m."""
