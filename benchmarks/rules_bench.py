@@ -2,44 +2,111 @@
 
 Run by hand (never as a timed test; these machines are noisy):
 
-    .venv/bin/python benchmarks/rules_bench.py [--items N] [--repeat R]
+    .venv/bin/python benchmarks/rules_bench.py [--items N] [--repeat R] [--pupils P]
+        [--no-competitors]
 
-It vets realistic comments of about 40-400 characters (plain ASCII, emoji,
-curly quotes, some obfuscated abuse) with the engine exactly as ``poll`` builds
-it from the default lists, and prints the best of R runs.
+It vets realistic comments of about 20-400 characters (plain ASCII, emoji,
+curly quotes, names, times and prices, links, a few with abuse, personal
+information or safeguarding phrases, about one in eight flagged) with the
+engine exactly as ``poll`` builds it from the default lists and a roster of
+P pupils (default 1,500), through the whole ``Engine.vet``, and prints the
+best of R runs. The same items then go through better-profanity and
+alt-profanity-check (the ``bench`` extra), for comparison: they only answer
+"profane or not", so they do a small part of our work.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from monitor.engine import build_engine
 from monitor.models import Item, ItemKind
+from monitor.roster import Pupil
 from monitor.rules.normalise import normalise
 
-SAMPLES = [
+BENIGN = [
     "What a brilliant trip! Amara hasn't stopped talking about the Roman soldiers. Thank you!",
     "Really disappointed with how the coach delay was handled – we waited an hour with no message.",
     "Is the cake sale still on Friday? Happy to help set up 🎂🎉",
     "You all killed it at sports day, so proud of the relay team 💪💪",
-    "this school is a f**king joke, the head is a useless tw@t",
-    "what a load of sh1t, nobody cares about your sports day",
     "Lovely photos. Brings back memories of my own school days in Scunthorpe!",
     "Can someone tell me when the Year 6 assessment results come out? Thanks in advance.",
     "“Brilliant” assembly this morning — the class did so well with their poems about autumn.",
     "Please can we have more notice for non-uniform day, not everyone can sort it the night before",
+    "Well done Year 4!! The Viking longboats look amazing 😍",
+    "Does anyone know if after school club is on during parents evening week?",
+    "Thank you Mrs Patel and all the staff, she loved every minute of the residential ❤️",
+    "Where can I buy the new PE kit? The link on the letter doesn't work",
+    "Nativity tickets were £3.50 last year, is it the same? And is it 2pm or 6pm?",
+    "Gutted we missed it, Leo had chickenpox 🤒 hope there's another one soon",
+    "Great to see the new library open at last. Took long enough though!",
+    "Harvest festival donations go to the food bank on Mill Lane, drop off by 9am Thursday",
+    "My daughter came home so excited about the science week experiments 🧪🔬",
+    "Parking outside the gates at pick up is getting dangerous, someone will get hurt",
+    "the homework app keeps logging me out, anyone else having this problem??",
+    "Congratulations to the netball team, unbeaten all season 🏆",
+    "Is the school closed tomorrow because of the snow? ❄️",
+    "Lost: navy blue cardigan with name tape, Year 2, please check lost property",
+    "Such a shame the fair was cancelled, the PTA worked so hard on it",
+    "Absolutely fab Christmas jumper day, raised £412 for Save the Children!",
+    "see https://www.bbc.co.uk/news/education for the new guidance on term dates",
+    "Amazing effort from Olivia and Jamie at the cross country 🏃‍♀️🏃",
+    "Ms O'Brien's class did a fantastic job of the harvest assembly",
+    "Was the reading meeting recorded? I couldn't make it 5.30 on a Tuesday",
+]
+FLAGGED = [
+    "this school is a f**king joke, the head is a useless tw@t",
+    "what a load of sh1t, nobody cares about your sports day",
+    "dm me babe, whats ur snap? 😘",
+    "Jamie Smith's mum should keep her opinions to herself",
+    "call me on 07911 123456 if you want the spare uniform",
+    "free robux here bit.ly/3xR0bux",
+    "email me at jane.doe1982@gmail.com",
+    "don't tell your mum, meet me after school x",
+]
+
+FIRST = str.split(
+    "Amara Jamie Olivia Leo Zoë Mohammed Aisha Oliver Freya Noah Siobhan Niamh Chloé Jürgen "
+    "Mary-Jane Anne-Marie Kacper Zuzanna Oluwaseun Chidi Priya Arjun Fatima Yusuf Mei Hiroshi "
+    "Lily Grace Harry Jack Sophie Isla Ava Ruby Ethan Theo Freddie Archie Poppy Evie Daisy "
+    "Rose Summer Hope Joy Will Bill Drew Sean Seán Eoin Ciarán Dylan Rhys Megan Cerys"
+)
+LAST = [
+    *str.split(
+        "Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson O'Brien O'Connor "
+        "McDonald MacLeod Smith-Jones Fraser-Hughes Núñez García Müller Kowalski Nowak Okafor "
+        "Adeyemi Patel Khan Ahmed Hussain Begum Chen Wang Nguyen Tanaka Hall Rose Field Wood "
+        "Bird Fox King Young Green White Black Hill Stone Marsh Rivers Lake Moss Bell Cook Baker"
+    ),
+    *["de la Cruz", "van der Berg", "Da Silva", "Ní Bhriain", "D'Souza", "St John"],
 ]
 
 
+def roster(n: int, seed: int = 11) -> list[Pupil]:
+    """``n`` pupils with diverse, realistic names (diacritics, hyphens, apostrophes, particles)."""
+    rng = random.Random(seed)
+    pairs = list(itertools.product(FIRST, LAST))
+    rng.shuffle(pairs)
+    return [
+        Pupil(first_name=first, last_name=last, photo_consent=rng.random() > 0.1)
+        for first, last in itertools.islice(itertools.cycle(pairs), n)
+    ]
+
+
 def corpus(n: int, seed: int = 7) -> list[Item]:
+    """``n`` comments of one to three snippets, about one in eight holding something flagged."""
     rng = random.Random(seed)
     now = datetime.now(UTC)
     items = []
     for i in range(n):
-        parts = rng.sample(SAMPLES, k=rng.randint(1, 4))
+        parts = rng.sample(BENIGN, k=rng.randint(1, 3))
+        if rng.random() < 0.12:
+            parts.insert(rng.randrange(len(parts) + 1), rng.choice(FLAGGED))
         items.append(
             Item(
                 source="bench",
@@ -52,29 +119,68 @@ def corpus(n: int, seed: int = 7) -> list[Item]:
     return items
 
 
+def best_rate(run: Callable[[], object], count: int, repeat: int) -> float:
+    """Items per second of the fastest of ``repeat`` runs over ``count`` items."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - t0)
+    return count / best
+
+
+def competitors(texts: Sequence[str], repeat: int) -> None:
+    """better-profanity and alt-profanity-check on the same texts, if installed."""
+    try:
+        from better_profanity import profanity  # noqa: PLC0415 - optional, the bench extra
+    except ImportError:
+        print("better-profanity: not installed (pip install -e '.[bench]')")
+    else:
+        profanity.load_censor_words()
+        sample = texts[: max(200, len(texts) // 50)]  # ~180 items/s: a sample is enough
+        rate = best_rate(lambda: [profanity.contains_profanity(t) for t in sample], len(sample), 1)
+        flagged = sum(profanity.contains_profanity(t) for t in sample)
+        print(f"better-profanity: {rate:,.0f} items/s ({flagged}/{len(sample)} flagged)")
+    try:
+        from profanity_check import predict  # noqa: PLC0415 - optional, the bench extra
+    except ImportError:
+        print("alt-profanity-check: not installed (pip install -e '.[bench]')")
+    else:
+        one_by_one = texts[: max(500, len(texts) // 20)]
+        rate = best_rate(lambda: [predict([t]) for t in one_by_one], len(one_by_one), 1)
+        batched = best_rate(lambda: predict(list(texts)), len(texts), repeat)
+        flagged = int(sum(predict(list(texts))))
+        print(
+            f"alt-profanity-check: {rate:,.0f} items/s one at a time, {batched:,.0f} items/s "
+            f"in one batch ({flagged}/{len(texts)} flagged)"
+        )
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pupils", type=int, default=1_500)
+    parser.add_argument("--no-competitors", action="store_true")
     args = parser.parse_args()
 
+    pupils = roster(args.pupils)
     started = time.perf_counter()
-    engine = build_engine(None)
-    normalise("warm ｔａｂｌｅｓ")  # the homoglyph table is built on first non-ASCII text
+    engine = build_engine(None, pupils=pupils)
+    normalise("warm ｔａｂｌｅｓ Zoë")  # the homoglyph and ignorable tables are built on first use
     build = time.perf_counter() - started
 
     items = corpus(args.items)
     mean_len = sum(len(i.text) for i in items) / len(items)
-    best = float("inf")
-    flagged = 0
-    for _ in range(args.repeat):
-        t0 = time.perf_counter()
-        flagged = sum(1 for item in items if engine.vet(item))
-        best = min(best, time.perf_counter() - t0)
+    flagged = sum(1 for item in items if engine.vet(item))
+    rate = best_rate(lambda: [engine.vet(item) for item in items], len(items), args.repeat)
     print(f"rules: {', '.join(engine.rule_ids)}")
-    print(f"build (lists read, matchers compiled, tables warmed): {build:.3f} s")
+    print(f"roster: {len(pupils)} pupils")
+    print(f"build (lists and roster read, matchers compiled, tables warmed): {build:.3f} s")
     print(f"items: {len(items)} of mean length {mean_len:.0f} chars, {flagged} flagged")
-    print(f"throughput: {len(items) / best:,.0f} items/s (best of {args.repeat})")
+    print(f"throughput: {rate:,.0f} items/s through Engine.vet (best of {args.repeat})")
+    if not args.no_competitors:
+        competitors([i.text for i in items], args.repeat)
 
 
 if __name__ == "__main__":

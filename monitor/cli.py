@@ -104,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--html", metavar="FILE", help="write the HTML (chart inlined) to FILE instead of sending"
     )
 
-    demo = sub.add_parser("demo", help="run a local sandbox (feed + SMTP sink) and one poll")
+    demo = sub.add_parser(
+        "demo", help="run a local sandbox (blog, Facebook, Instagram, X, SMTP) and one poll"
+    )
     demo.add_argument(
         "--output",
         metavar="DIR",
@@ -165,7 +167,7 @@ def _secret_refs(value: Any) -> list[SecretRef]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate everything a poll will need, reporting every problem found."""
-    from monitor.roster import read_roster  # noqa: PLC0415
+    from monitor.roster import load_roster  # noqa: PLC0415
 
     config = _config(args)
     problems: list[str] = []
@@ -177,7 +179,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     pupils = 0
     if config.roster:
         try:
-            pupils = len(read_roster(config.roster.path))
+            pupils = len(load_roster(config.roster))
         except ConfigError as err:
             problems.append(str(err))
     try:

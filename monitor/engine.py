@@ -1,31 +1,69 @@
 """The rule engine: every enabled rule over one shared normalisation of each item.
 
 The engine turns rule hits into findings carrying the action and severity the
-config maps each rule to. A rule that raises does not let the item pass
-silently: the engine logs it and returns a ``needs_review`` finding so a human
-looks at the item.
+config maps each rule to, with a source's own overrides (``[[sources]]
+rules.<id>``) applied for items from that source. A rule that raises does not
+let the item pass silently: the engine logs it and returns a ``needs_review``
+finding so a human looks at the item.
+
+Speed matters (every item of every poll, and ``test-rules --jsonl`` over
+whole exports), so the per-source plan of (rule, action, severity) is worked
+out once, not per item, and ``vet`` does no more than normalise and call the
+rules.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import structlog
 
-from monitor.config import Config, RuleSettings
+from monitor.config import Config, RuleOverride, RuleSettings
 from monitor.defaults import default_lists_dir
 from monitor.errors import ConfigError
 from monitor.lists import read_terms
 from monitor.models import ActionKind, Finding, Hit, Item, Severity
+from monitor.roster import Pupil, load_roster
 from monitor.rules import Rule
 from monitor.rules.abuse import AbuseRule
+from monitor.rules.aup_link import AupLinkRule
+from monitor.rules.location_metadata import LocationMetadataRule
+from monitor.rules.names import NameMatcher
 from monitor.rules.normalise import NormalisedText, normalise
+from monitor.rules.personal_info import PersonalInfoRule
+from monitor.rules.photo_consent import PhotoConsentRule
+from monitor.rules.private_message import PrivateMessageRule
+from monitor.rules.pupil_name import PupilNameRule
+from monitor.rules.safeguarding import SafeguardingRule
+from monitor.rules.unsafe_link import LinkScanner, UnknownLinkRule, UnsafeLinkRule
 
 log = structlog.get_logger(__name__)
 
 #: the finding an item gets when a rule failed on it
 NEEDS_REVIEW = "needs_review"
+
+#: the shipped list files, in ``default_lists_dir()``
+ABUSE_LIST = "abuse.txt"
+SAFEGUARDING_LIST = "safeguarding.txt"
+SHORTENERS_LIST = "link_shorteners.txt"
+SAFE_DOMAINS_LIST = "link_safe.txt"
+
+
+def fingerprint(rule: str, normalised_match: str) -> str:
+    """A stable identity for "this rule found this text": what an admin's allow remembers.
+
+    ``normalised_match`` is a finding's ``normalised`` form, which every rule
+    fills with a canonical form of what it matched (the folded word, the
+    pupil's legal name, the phone number in E.164, the host of a link), so
+    the same text written another way has the same fingerprint. Whitespace
+    runs count as one space. Pure: the same arguments always give the same
+    64 hex digits.
+    """
+    canonical = " ".join(normalised_match.split())
+    return hashlib.sha256(f"{rule}\x1f{canonical}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,51 +74,76 @@ class Explained:
     text: NormalisedText | None
 
 
-class Engine:
-    """Vets items against a fixed set of rules."""
+@dataclass(frozen=True, slots=True)
+class _Step:
+    rule: Rule
+    action: ActionKind
+    severity: Severity | None
 
-    def __init__(self, rules: Sequence[Rule], settings: Mapping[str, RuleSettings]) -> None:
-        self._rules = [r for r in rules if settings.get(r.id, RuleSettings()).enabled]
+
+class Engine:
+    """Vets items against a fixed set of rules.
+
+    ``settings`` are ``[rules.<id>]``; ``sources`` maps a source's name to its
+    own overrides, applied to items whose ``source`` is that name.
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        settings: Mapping[str, RuleSettings],
+        *,
+        sources: Mapping[str, Mapping[str, RuleOverride]] | None = None,
+    ) -> None:
+        self._rules = list(rules)
         self._settings = settings
+        self._default = self._plan({})
+        self._plans = {name: self._plan(o) for name, o in (sources or {}).items()}
+
+    def _plan(self, overrides: Mapping[str, RuleOverride]) -> tuple[_Step, ...]:
+        steps: list[_Step] = []
+        for rule in self._rules:
+            setting = self._settings.get(rule.id, RuleSettings())
+            if rule.id in overrides:
+                setting = overrides[rule.id].apply(setting)
+            if setting.enabled:
+                steps.append(_Step(rule, setting.action or rule.default_action, setting.severity))
+        return tuple(steps)
 
     @property
     def rule_ids(self) -> list[str]:
-        """The ids of the enabled rules."""
-        return [r.id for r in self._rules]
+        """The ids of the enabled rules (before per-source overrides)."""
+        return [step.rule.id for step in self._default]
 
     def vet(self, item: Item) -> list[Finding]:
         """Every finding for ``item``, at most one per rule (its first hit). Never raises."""
-        return [e.finding for e in self.explain(item)]
+        try:
+            text = normalise(item.searchable_text())
+        except Exception as err:  # the item goes to a human rather than through unvetted
+            log.error("normalise_failed", item=item.platform_id, error=type(err).__name__)
+            return [self._review("normalisation", err, None).finding]
+        out: list[Finding] = []
+        for step in self._plans.get(item.source, self._default):
+            try:
+                hits = step.rule.check(text, item)
+            except Exception as err:  # one broken rule must not stop the others
+                log.error("rule_failed", rule=step.rule.id, item=item.platform_id, error=repr(err))
+                out.append(self._review(step.rule.id, err, text).finding)
+                continue
+            if hits:
+                out.append(_finding(step, hits[0]))
+        return out
 
     def explain(self, item: Item) -> list[Explained]:
         """As ``vet``, with the normalised text each finding came from. Never raises."""
         try:
             text = normalise(item.searchable_text())
-        except Exception as err:  # the item goes to a human rather than through unvetted
-            log.error("normalise_failed", item=item.platform_id, error=type(err).__name__)
-            return [self._review(item, "normalisation", err, None)]
-        out: list[Explained] = []
-        for rule in self._rules:
-            try:
-                hits = rule.check(text, item)
-            except Exception as err:  # one broken rule must not stop the others
-                log.error("rule_failed", rule=rule.id, item=item.platform_id, error=repr(err))
-                out.append(self._review(item, rule.id, err, text))
-                continue
-            if hits:
-                out.append(Explained(finding=self._finding(rule, hits[0]), text=text))
-        return out
-
-    def _finding(self, rule: Rule, hit: Hit) -> Finding:
-        setting = self._settings.get(rule.id, RuleSettings())
-        return Finding.from_hit(
-            hit,
-            action=setting.action or rule.default_action,
-            severity=setting.severity,
-        )
+        except Exception:  # vet logs it and says the same
+            return [Explained(finding=f, text=None) for f in self.vet(item)]
+        return [Explained(finding=f, text=text) for f in self.vet(item)]
 
     @staticmethod
-    def _review(item: Item, where: str, err: Exception, text: NormalisedText | None) -> Explained:
+    def _review(where: str, err: Exception, text: NormalisedText | None) -> Explained:
         finding = Finding(
             rule=NEEDS_REVIEW,
             severity=Severity.WARNING,
@@ -93,26 +156,86 @@ class Engine:
         return Explained(finding=finding, text=text)
 
 
-def build_rules(config: Config | None) -> list[Rule]:
-    """Build every rule from the default lists plus the admin's extra and allow lists.
+def _finding(step: _Step, hit: Hit) -> Finding:
+    return Finding.from_hit(hit, action=step.action, severity=step.severity)
+
+
+def build_rules(config: Config | None, *, pupils: Sequence[Pupil] | None = None) -> list[Rule]:
+    """Build every rule from the default lists plus the admin's lists, roster and domains.
+
+    ``pupils`` replaces reading the configured roster (tests, benchmarks).
 
     Raises:
-        ConfigError: a word list cannot be read.
+        ConfigError: a word list, block list or the roster cannot be read, or
+            a list entry is malformed (naming the files).
     """
-    abuse = config.rule("abuse") if config else RuleSettings()
-    files = [default_lists_dir() / "abuse.txt", *abuse.extra_terms_files]
-    terms = [term for path in files for term in read_terms(path)]
+    lists = default_lists_dir()
+
+    def settings(rule_id: str) -> RuleSettings:
+        return config.rule(rule_id) if config else RuleSettings()
+
+    def terms(rule_id: str, default: str) -> tuple[list[str], list[Path]]:
+        files = [lists / default, *settings(rule_id).extra_terms_files]
+        return [term for path in files for term in read_terms(path)], files
+
+    abuse_terms, abuse_files = terms("abuse", ABUSE_LIST)
+    safeguarding_terms, safeguarding_files = terms("safeguarding", SAFEGUARDING_LIST)
     try:
-        return [AbuseRule(terms, allow_terms=abuse.allow_terms)]
+        abuse = AbuseRule(abuse_terms, allow_terms=settings("abuse").allow_terms)
     except ValueError as err:
-        names = ", ".join(str(p) for p in files)
-        raise ConfigError(f"rules.abuse word lists ({names}): {err}") from None
+        raise ConfigError(f"rules.abuse word lists ({_names(abuse_files)}): {err}") from None
+    try:
+        safeguarding = SafeguardingRule(
+            safeguarding_terms, allow_terms=settings("safeguarding").allow_terms
+        )
+    except ValueError as err:
+        raise ConfigError(
+            f"rules.safeguarding phrase lists ({_names(safeguarding_files)}): {err}"
+        ) from None
+
+    if pupils is None:
+        pupils = load_roster(config.roster) if config and config.roster else []
+    names = NameMatcher(pupils)
+    school_domains = config.school.domains if config else ()
+    links = settings("unsafe_link")
+    scanner = LinkScanner(
+        school_domains=school_domains,
+        allow_domains=links.allow_domains,
+        safe_domains=read_terms(lists / SAFE_DOMAINS_LIST),
+        blocked_domains=[d for path in links.blocklist_files for d in read_terms(path)],
+        shorteners=read_terms(lists / SHORTENERS_LIST),
+    )
+    return [
+        safeguarding,
+        abuse,
+        PupilNameRule(names),
+        PersonalInfoRule(
+            school_domains=school_domains, allow_terms=settings("personal_info").allow_terms
+        ),
+        UnsafeLinkRule(scanner),
+        UnknownLinkRule(scanner),
+        PhotoConsentRule(names),
+        LocationMetadataRule(),
+        PrivateMessageRule(),
+        # The account audit's rule: it reads only PROFILE items (monitor/audit.py).
+        *([AupLinkRule(config.school.aup_url)] if config else []),
+    ]
 
 
-def build_engine(config: Config | None) -> Engine:
+def _names(files: Sequence[Path]) -> str:
+    return ", ".join(str(p) for p in files)
+
+
+def build_engine(config: Config | None, *, pupils: Sequence[Pupil] | None = None) -> Engine:
     """The engine for ``config`` (or the defaults, when run without one).
 
     Raises:
-        ConfigError: a word list cannot be read.
+        ConfigError: as ``build_rules``.
     """
-    return Engine(build_rules(config), config.rules if config else {})
+    if config is None:
+        return Engine(build_rules(None, pupils=pupils), {})
+    return Engine(
+        build_rules(config, pupils=pupils),
+        config.rules,
+        sources={s.name: s.rules for s in config.sources if s.rules},
+    )

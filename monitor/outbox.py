@@ -34,7 +34,7 @@ from monitor.config import Config
 from monitor.errors import ConfigError, DeliveryError
 from monitor.mailer import Mailer, build_message, thread_id
 from monitor.models import ItemKind, utcnow
-from monitor.roster import read_roster
+from monitor.roster import load_roster
 from monitor.store import ActionState, OutboxRow, Store, StoredFinding
 
 __all__ = [
@@ -72,7 +72,7 @@ def shortener_for(config: Config) -> SurnameShortener | None:
     if not config.email.privacy_surnames or config.roster is None:
         return None
     try:
-        pupils = read_roster(config.roster.path)
+        pupils = load_roster(config.roster)
     except ConfigError as err:
         log.error("roster_unreadable_for_privacy", error=str(err))
         return None

@@ -214,6 +214,20 @@ class TestConfigErrors:
         assert result.returncode == 2
         assert "pupils.csv:3: column photo_consent" in result.stderr
 
+    def test_check_reads_a_mapped_roster(self, config: Path) -> None:
+        """check reads the roster through the config's column mapping (an MIS export as is)."""
+        (config.parent / "export.csv").write_text(
+            "Forename,Surname,Photo Permission\nJamie,Smith,yes\nAva,Jones,no\n"
+        )
+        config.write_text(
+            config.read_text()
+            + '\n[roster]\npath = "export.csv"\nfirst_name = "Forename"\n'
+            + 'last_name = "Surname"\nphoto_consent = "Photo Permission"\n'
+        )
+        result = run("--config", str(config), "check")
+        assert result.returncode == 0, result.stderr
+        assert "roster: 2 pupils" in result.stdout
+
     def test_check_ok(self, config: Path) -> None:
         """A good config passes check with a summary."""
         result = run("--config", str(config), "check")

@@ -95,3 +95,141 @@ class TestLists:
         path.write_bytes(b"ok\nna\xefve\n")
         with pytest.raises(ConfigError, match=r"l\.txt:2: word list is not UTF-8"):
             read_terms(path)
+
+
+class TestFullRuleSet:
+    def test_every_rule_is_built_and_known(self) -> None:
+        """build_rules builds one rule per id it ships, each named in RULE_IDS."""
+        from monitor.rules import RULE_IDS  # noqa: PLC0415
+
+        ids = build_engine(None).rule_ids
+        assert set(ids) <= RULE_IDS
+        assert set(ids) == RULE_IDS - {"aup_link_missing"}
+
+    @pytest.mark.parametrize(
+        ("text", "rule"),
+        [
+            ("whats ur snap x", "safeguarding"),
+            ("call me on 07911 123456", "personal_info"),
+            ("free stuff bit.ly/x", "unsafe_link"),
+            ("see coolstuff.net", "unknown_link"),
+        ],
+    )
+    def test_each_text_rule_fires_through_the_engine(self, text: str, rule: str) -> None:
+        """The engine runs every text rule over one normalisation."""
+        assert rule in [f.rule for f in build_engine(None).vet(item(text))]
+
+    def test_every_finding_has_a_normalised_form(self) -> None:
+        """Finding.normalised is filled for every rule (what an allow remembers)."""
+        findings = build_engine(None).vet(item("dm me, shit, 07911 123456, bit.ly/x, a.net"))
+        assert len(findings) == 5
+        assert all(f.normalised for f in findings)
+
+
+class TestFingerprint:
+    def test_stable_and_rule_scoped(self) -> None:
+        """The same rule and normalised text give the same fingerprint; another rule does not."""
+        from monitor.engine import fingerprint  # noqa: PLC0415
+
+        assert fingerprint("abuse", "twat") == fingerprint("abuse", " twat ")
+        assert fingerprint("abuse", "twat") != fingerprint("pupil_name", "twat")
+        assert len(fingerprint("abuse", "twat")) == 64
+
+    def test_variants_share_a_fingerprint(self, tmp_path: Path) -> None:
+        """Two spellings of the same phone number are one fingerprint."""
+        from monitor.engine import fingerprint  # noqa: PLC0415
+
+        engine = build_engine(None)
+        a = engine.vet(item("ring 07911 123456"))[0]
+        b = engine.vet(item("ring +44 (0)7911-123-456"))[0]
+        assert fingerprint(a.rule, a.normalised) == fingerprint(b.rule, b.normalised)
+
+
+class TestPerSource:
+    def test_source_override_replaces_rule_settings(
+        self, write_config: Callable[..., Path]
+    ) -> None:
+        """[[sources]] rules.<id> overrides [rules.<id>] for that source's items only."""
+        config = load_config(
+            write_config(
+                '[rules.abuse]\naction = "alert"\n'
+                '[[sources]]\nname = "blog"\nkind = "feed"\nurl = "https://x.test/f"\n'
+                '[sources.rules.abuse]\naction = "digest"\nseverity = "info"\n'
+                "[sources.rules.unknown_link]\nenabled = false\n"
+            )
+        )
+        engine = build_engine(config)
+        blog = Item(
+            source="blog",
+            platform_id="1",
+            kind=ItemKind.COMMENT,
+            text="shit, see coolstuff.net",
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        (finding,) = engine.vet(blog)
+        assert (finding.action, finding.severity) == (ActionKind.DIGEST, Severity.INFO)
+        other = [f.rule for f in engine.vet(item("shit, see coolstuff.net"))]
+        assert other == ["abuse", "unknown_link"]
+        assert engine.vet(item("shit"))[0].action is ActionKind.ALERT
+        assert config.rule_for("blog", "abuse").action is ActionKind.DIGEST
+
+    def test_unknown_rule_in_source_is_a_config_error(
+        self, write_config: Callable[..., Path]
+    ) -> None:
+        """A source override of a rule that does not exist names the key."""
+        with pytest.raises(ConfigError, match="unknown rule 'nope'"):
+            load_config(
+                write_config(
+                    '[[sources]]\nname = "blog"\nkind = "feed"\nurl = "https://x.test/f"\n'
+                    "[sources.rules.nope]\nenabled = false\n"
+                )
+            )
+
+    def test_recipients_validated(self, write_config: Callable[..., Path]) -> None:
+        """Per-rule recipients must be email addresses."""
+        with pytest.raises(ConfigError, match="not an email address"):
+            load_config(write_config('[rules.pupil_name]\nrecipients = ["office"]\n'))
+
+
+class TestLinkSettings:
+    def test_allow_domains_and_blocklist_files(
+        self, write_config: Callable[..., Path], tmp_path: Path
+    ) -> None:
+        """allow_domains silence unknown domains; blocklist files (relative paths) block."""
+        (tmp_path / "filter.txt").write_text("# gambling\ncasino-bonus.com\n")
+        config = load_config(
+            write_config(
+                '[rules.unsafe_link]\nallow_domains = ["coolstuff.net"]\n'
+                'blocklist_files = ["filter.txt"]\n'
+            )
+        )
+        engine = build_engine(config)
+        assert engine.vet(item("see coolstuff.net")) == []
+        (finding,) = engine.vet(item("casino-bonus.com/win"))
+        assert (finding.rule, finding.entry) == ("unsafe_link", "blocklisted domain")
+
+    def test_missing_blocklist_is_a_config_error(self, write_config: Callable[..., Path]) -> None:
+        """A block list that cannot be read stops the build with its path."""
+        config = load_config(write_config('[rules.unsafe_link]\nblocklist_files = ["no.txt"]\n'))
+        with pytest.raises(ConfigError, match=r"no\.txt"):
+            build_engine(config)
+
+
+class TestRosterConfig:
+    def test_roster_with_mapping_feeds_pupil_name(
+        self, write_config: Callable[..., Path], tmp_path: Path
+    ) -> None:
+        """[roster] column mapping reads an MIS export as it is; known-as names match too."""
+        (tmp_path / "pupils.csv").write_text(
+            "Forename,Surname,Preferred,Photo Permission\nAlexander,Smith-Jones,Alex,No\n"
+        )
+        config = load_config(
+            write_config(
+                '[roster]\npath = "pupils.csv"\nfirst_name = "Forename"\nlast_name = "Surname"\n'
+                'known_as = "Preferred"\nphoto_consent = "Photo Permission"\n'
+            )
+        )
+        engine = build_engine(config)
+        for text in ["Alex Smith-Jones", "Alexander Smith Jones", "#AlexSmithJones"]:
+            assert [f.rule for f in engine.vet(item(text))] == ["pupil_name"], text
+        assert engine.vet(item("Alex won")) == []

@@ -81,3 +81,43 @@ class TestErrors:
         """A missing roster is named."""
         with pytest.raises(ConfigError, match="cannot read roster"):
             read_roster(tmp_path / "none.csv")
+
+
+class TestColumnMapping:
+    def test_mis_headers_and_known_as(self, tmp_path: Path) -> None:
+        """Configured headers (any case) are read; an empty known-as is None."""
+        path = write(
+            tmp_path,
+            "Legal Forename,Legal Surname,Preferred Forename,Photo Consent\n"
+            "Oluwaseun,Adeyemi,Seun,Granted\nJamie,Smith,,Refused\n",
+        )
+        pupils = read_roster(
+            path,
+            first_name="legal forename",
+            last_name="Legal Surname",
+            known_as="Preferred Forename",
+            photo_consent="PHOTO CONSENT",
+        )
+        assert pupils == [
+            Pupil(first_name="Oluwaseun", last_name="Adeyemi", photo_consent=True, known_as="Seun"),
+            Pupil(first_name="Jamie", last_name="Smith", photo_consent=False),
+        ]
+        assert pupils[0].first_names == ("Oluwaseun", "Seun")
+
+    def test_missing_mapped_column_names_it(self, tmp_path: Path) -> None:
+        """A configured header the export lacks is named, with the key to fix."""
+        path = write(tmp_path, "Forename,Surname,Consent\nA,B,yes\n")
+        with pytest.raises(ConfigError, match=r":1: roster header lacks column\(s\) Preferred"):
+            read_roster(
+                path,
+                first_name="Forename",
+                last_name="Surname",
+                photo_consent="Consent",
+                known_as="Preferred",
+            )
+
+    def test_bad_row_names_mapped_column(self, tmp_path: Path) -> None:
+        """A bad value is reported under the export's own column name."""
+        path = write(tmp_path, "Forename,Surname,Consent\nA,B,perhaps\n")
+        with pytest.raises(ConfigError, match=r":2: column Consent: 'perhaps' is not yes or no"):
+            read_roster(path, first_name="Forename", last_name="Surname", photo_consent="Consent")

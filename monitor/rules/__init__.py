@@ -17,7 +17,20 @@ if TYPE_CHECKING:
     from monitor.rules.normalise import NormalisedText
 
 #: every rule id the config may name under [rules.<id>]
-RULE_IDS: frozenset[str] = frozenset({"abuse"})
+RULE_IDS: frozenset[str] = frozenset(
+    {
+        "abuse",
+        "aup_link_missing",
+        "safeguarding",
+        "pupil_name",
+        "personal_info",
+        "unsafe_link",
+        "unknown_link",
+        "photo_consent",
+        "location_metadata",
+        "private_message",
+    }
+)
 
 #: rules whose findings go to the designated safeguarding lead, never batched
 SAFEGUARDING_RULES: frozenset[str] = frozenset({"safeguarding"})

@@ -25,7 +25,10 @@ Diacritics are kept ("Zoë" stays "zoë"); ``fold_diacritics`` and
 ``NormalisedText.fold_diacritics`` give the accent-free form when a rule wants it.
 
 Never raises on any ``str``, lone surrogates included. Plain ASCII text, the
-common case, takes a fast path with no per-character Python work.
+common case, takes a fast path with no per-character Python work, and so does
+text whose only non-ASCII characters are already in normal form and fold one
+to one (emoji, curly quotes, dashes, accented letters): both keep the identity
+offsets as a ``range`` rather than a tuple of ints.
 """
 
 from __future__ import annotations
@@ -110,7 +113,7 @@ class NormalisedText:
 
     original: str
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of ``text`` to the span of ``original`` it came from.
@@ -161,7 +164,10 @@ def normalise(text: str) -> NormalisedText:
         # ASCII is already NFKC, has no ignorable or homoglyph characters, and
         # lower() is its case fold: only the leet step can change it, one
         # character for one.
-        return NormalisedText(text, _fold_leet(text.lower()), tuple(range(len(text) + 1)))
+        return NormalisedText(text, _fold_leet(text.lower()), range(len(text) + 1))
+    folded = _fold_one_to_one(text)
+    if folded is not None:
+        return NormalisedText(text, _fold_leet(folded), range(len(text) + 1))
     parts: list[str] = []
     offsets: list[int] = []
     for m in _segment_pattern().finditer(text):
@@ -255,10 +261,64 @@ def _fold_leet_token(token: str) -> str:
 # --- non-ASCII ---------------------------------------------------------
 
 
+def _fold_one_to_one(text: str) -> str | None:
+    """Fold ``text`` in one go when every character maps to exactly one character.
+
+    Most non-ASCII comments are ASCII plus emoji, curly quotes and accented
+    letters: already NFKC, no invisible characters, no combining marks, and
+    case folding keeps the length. Those fold with a few C-level passes
+    instead of a Python loop. Returns None otherwise (the caller takes the
+    character-by-character path).
+    """
+    # The distinct non-ASCII characters are few even in long text, so they
+    # are checked in Python; a regex class of every ignorable or homoglyph
+    # character would be far slower to search.
+    special = set(_NON_ASCII.findall(text))
+    if not special.isdisjoint(_unusual_chars()):
+        return None
+    if not unicodedata.is_normalized("NFKC", text):
+        return None
+    folded = text.casefold()
+    if len(folded) != len(text) or not unicodedata.is_normalized("NFKC", folded):
+        return None
+    table = _homoglyph_table()
+    if any(ord(ch) in table for ch in special) or any(
+        ord(ch) in table for ch in set(_NON_ASCII.findall(folded)) - special
+    ):
+        folded = folded.translate(table)
+    return folded
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 @functools.cache
-def _ignorable_class() -> str:
-    """A regex character-class body of every default-ignorable character."""
-    ranges: list[str] = []
+def _unusual_chars() -> frozenset[str]:
+    """Characters the one-to-one path cannot take: ignorables, marks, surrogates."""
+    chars: set[str] = set()
+    for lo, hi in [*_cf_ranges(), *_class_ranges(_COMBINING + _EXTRA_IGNORABLE), (0xD800, 0xDFFF)]:
+        chars.update(map(chr, range(lo, hi + 1)))
+    return frozenset(chars)
+
+
+def _class_ranges(body: str) -> list[tuple[int, int]]:
+    """The code point ranges of a regex class body of literal characters and ``a-b`` ranges."""
+    ranges: list[tuple[int, int]] = []
+    i = 0
+    while i < len(body):
+        if i + 2 < len(body) and body[i + 1] == "-":
+            ranges.append((ord(body[i]), ord(body[i + 2])))
+            i += 3
+        else:
+            ranges.append((ord(body[i]), ord(body[i])))
+            i += 1
+    return ranges
+
+
+@functools.cache
+def _cf_ranges() -> tuple[tuple[int, int], ...]:
+    """The code point ranges of category Cf (format characters: invisible)."""
+    ranges: list[tuple[int, int]] = []
     run_start = run_end = -2
     for cp in range(sys.maxunicode + 1):
         if unicodedata.category(chr(cp)) != "Cf":
@@ -267,11 +327,17 @@ def _ignorable_class() -> str:
             run_end = cp
             continue
         if run_start >= 0:
-            ranges.append(_class_range(run_start, run_end))
+            ranges.append((run_start, run_end))
         run_start = run_end = cp
     if run_start >= 0:
-        ranges.append(_class_range(run_start, run_end))
-    return "".join(ranges) + _EXTRA_IGNORABLE
+        ranges.append((run_start, run_end))
+    return tuple(ranges)
+
+
+@functools.cache
+def _ignorable_class() -> str:
+    """A regex character-class body of every default-ignorable character."""
+    return "".join(_class_range(lo, hi) for lo, hi in _cf_ranges()) + _EXTRA_IGNORABLE
 
 
 def _class_range(lo: int, hi: int) -> str:
@@ -368,6 +434,10 @@ def _diacritic_table() -> dict[int, str | None]:
         base = decomposed[0]
         if len(decomposed) > 1 and base.isascii() and base.isalpha():
             table[cp] = base
+    # Letters whose accent is part of the letter (no decomposition), written
+    # without it on English keyboards: Łukasz -> Lukasz, Søren -> Soren.
+    for letter, base in zip("łŁøØđĐħĦıŧŦŀĿ", "lLoOdDhHitTlL", strict=True):
+        table[ord(letter)] = base
     for m in _COMBINING_RUN.finditer("".join(map(chr, range(0x0300, 0x10000)))):
         table.update(dict.fromkeys(map(ord, m.group())))
     return table

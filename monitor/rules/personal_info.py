@@ -1,0 +1,254 @@
+"""The personal_info rule: phone numbers, personal email addresses, home addresses, dates of birth.
+
+The policy: staff must not "allow personally identifying information to be
+published on school social media accounts". Found:
+
+- phone numbers, UK and international formats, by Google's libphonenumber
+  (the ``phonenumbers`` package), which knows which numbers are valid;
+- personal email addresses: any address but the school's own domains and
+  role addresses of organisations (office@, info@ ...);
+- UK postcodes (full ones) and street addresses ("12 Oak Road");
+- dates of birth: a date next to "DOB", "born", "date of birth" or "birthday".
+
+Most text has none of these, and the parsers are slow, so each looks only
+where a cheap sign says it might: phone parsing needs seven digits or more,
+addresses and postcodes a digit, emails an "@", dates of birth a keyword.
+
+``normalised`` is a canonical form (E.164 for phones, the lower-case address,
+the postcode in capitals without its space), so an admin's "allow" of one
+finding matches the same number however it is written next time;
+``allow_terms`` are compared in that form too.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+import phonenumbers
+
+from monitor.models import ActionKind, Hit, Item, Severity
+from monitor.rules.normalise import NormalisedText
+
+_EMAIL = re.compile(r"[\w.+'-]+@([\w-]+(?:\.[\w-]+)+)", re.ASCII)
+# Local parts that are a role, not a person (info@bakery.co.uk is not private).
+_ROLE_ADDRESSES = frozenset(
+    str.split(
+        "info office admin enquiries enquiry contact hello sales support bookings reception "
+        "head headteacher secretary noreply no-reply team events pta finance accounts "
+        "admissions clerk governors help mail news press marketing"
+    )
+)
+# Organisations' domains whose addresses are public by design.
+_ORGANISATION_SUFFIXES = (".sch.uk", ".gov.uk", ".nhs.uk", ".nhs.net", ".police.uk", ".ac.uk")
+_POSTCODE = re.compile(
+    r"(?<![a-z0-9])([a-pr-uwyz][a-hk-y]?[0-9][a-z0-9]?) ?([0-9][abd-hjlnp-uw-z]{2})(?![a-z0-9])"
+)
+# Each pattern that holds a digit is tried only where the text has one: the
+# digit runs are found in one fast pass, and the patterns are anchored there.
+_DIGIT_RUN = re.compile(r"[0-9]+")
+# Seven digits with at most two separators between each: the least a phone
+# number has. PhoneNumberMatcher is slow; most text never reaches it.
+_PHONE_SIGN = re.compile(r"[0-9](?:[ ()./+-]{0,2}[0-9]){6}")
+# A UK number in national or international form, separators removed.
+_UK_SHAPED = re.compile(r"^(?:0|\+44|0044)(?:7[0-9]{9}|[123][0-9]{8,9}|8[0-9]{9})$")
+_LEET_DIGITS = frozenset("013457")
+_STREET_TYPES = (
+    "road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|crescent|cres|grove|"
+    "gardens|gdns|place|terrace|court|ct|mews|square|rise|walk|row|park|hill|green|view"
+)
+_NOT_A_NAME_WORD = r"(?!(?:the|a|an|on|in|at|for|of|to|and|my|our|your|his|her|their|is|was)\b)"
+_STREET = re.compile(
+    rf"(?<![\w£$€.,:/-])[0-9]{{1,4}}[a-z]?,? (?:{_NOT_A_NAME_WORD}[a-z][a-z'’]+ ){{1,3}}"
+    rf"(?:{_STREET_TYPES})\b"
+)
+# Words a date of birth comes with; substring checks, far cheaper than a regex.
+_DOB_SIGNS = ("dob", "d.o.b", "born", "birth")
+_MONTH = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+    r"(?:uary|ruary|ch|il|e|y|ust|tember|ober|ember)?"
+)
+_DATE = (
+    r"(?:[0-9]{1,2}[/.-][0-9]{1,2}[/.-](?:19|20)?[0-9]{2}"
+    rf"|[0-9]{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}(?: [0-9]{{4}})?"
+    rf"|{_MONTH} [0-9]{{1,2}}(?:st|nd|rd|th)?(?:,? [0-9]{{4}})?)"
+)
+_DOB = re.compile(
+    rf"(?:\bd\.?o\.?b\b|\bdate of birth\b|\bborn(?: on)?\b|\bbirthday is\b|\bbirthday's\b)"
+    rf"[\s:.,-]{{0,3}}(?:on |is |the )?({_DATE})\b"
+)
+
+
+class PersonalInfoRule:
+    """Finds personal information. ``check`` never raises (phone parsing errors are skipped)."""
+
+    id = "personal_info"
+    default_action = ActionKind.HIDE
+    default_severity = Severity.HIGH
+
+    def __init__(
+        self,
+        *,
+        school_domains: Sequence[str] = (),
+        allow_terms: Sequence[str] = (),
+        region: str = "GB",
+    ) -> None:
+        self._school_domains = tuple(d.lower().strip(".") for d in school_domains)
+        self._region = region
+        self._allowed = frozenset(self._canonical_term(t) for t in allow_terms)
+
+    def check(self, text: NormalisedText, item: Item) -> list[Hit]:
+        """Every phone number, personal email, postcode, street address and date of birth."""
+        s = text.text
+        hits: list[Hit] = []
+        if "@" in s:
+            hits.extend(self._emails(text))
+        first = _DIGIT_RUN.search(s) or _DIGIT_RUN.search(text.original)
+        if first is not None:
+            # The normaliser folds digits inside words ("m1" -> "mi"): those
+            # are postcodes here, so the digits are put back.
+            s = _with_digits(text)
+            if _PHONE_SIGN.search(s) is not None:
+                hits.extend(self._phones(text, s))
+            hits.extend(self._anchored(text, s))
+            if any(sign in s for sign in _DOB_SIGNS):
+                hits.extend(self._pattern(text, s, _DOB, "date of birth", _spaced))
+        if not hits:
+            return hits
+        hits = [h for h in hits if h.normalised not in self._allowed]
+        hits.sort(key=lambda h: (h.start, -h.end))
+        return _without_overlaps(hits)
+
+    def _phones(self, text: NormalisedText, s: str) -> Iterable[Hit]:
+        # Numbers the library knows are allocated, and numbers shaped like a
+        # UK one (0 or +44, then a full national number): a person's number
+        # is personal whether or not the range is in the library's data
+        # (Ofcom's drama ranges, 07700 900xxx, are not).
+        try:
+            found = list(
+                phonenumbers.PhoneNumberMatcher(
+                    s, self._region, leniency=phonenumbers.Leniency.POSSIBLE
+                )
+            )
+        except Exception:  # a library's parsing failure is "no number"
+            return []
+        out = []
+        for m in found:
+            if not phonenumbers.is_valid_number(m.number) and not _UK_SHAPED.match(
+                re.sub(r"[^0-9+]", "", m.raw_string)
+            ):
+                continue
+            e164 = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
+            out.append(self._hit(text, m.start, m.end, e164, "phone number"))
+        return out
+
+    def _emails(self, text: NormalisedText) -> Iterable[Hit]:
+        for m in _EMAIL.finditer(text.text):
+            address = m.group().strip(".")
+            local, _, domain = address.partition("@")
+            if self._organisational(local, domain):
+                continue
+            yield self._hit(text, m.start(), m.start() + len(address), address, "email address")
+
+    def _organisational(self, local: str, domain: str) -> bool:
+        domain = domain.lower()
+        if any(domain == d or domain.endswith("." + d) for d in self._school_domains):
+            return True
+        if domain.endswith(_ORGANISATION_SUFFIXES):
+            return True
+        return local.lower() in _ROLE_ADDRESSES
+
+    def _anchored(self, text: NormalisedText, s: str) -> Iterable[Hit]:
+        """Postcodes and street addresses, tried only at the digit runs that may start them."""
+        for digits in _DIGIT_RUN.finditer(s):
+            at = digits.start()
+            street = _STREET.match(s, at)
+            if street is not None:
+                yield self._hit(text, at, street.end(), _spaced(street.group()), "street address")
+            # An outward code has one or two letters before its digit.
+            for begin in (at - 2, at - 1):
+                postcode = _POSTCODE.match(s, begin) if begin >= 0 else None
+                if postcode is not None:
+                    yield self._hit(
+                        text,
+                        begin,
+                        postcode.end(),
+                        _postcode_form(postcode.group()),
+                        "UK postcode",
+                    )
+                    break
+
+    def _pattern(
+        self,
+        text: NormalisedText,
+        s: str,
+        pattern: re.Pattern[str],
+        what: str,
+        canonical: Callable[[str], str],
+    ) -> Iterable[Hit]:
+        for m in pattern.finditer(s):
+            yield self._hit(text, m.start(), m.end(), canonical(m.group()), what)
+
+    def _hit(self, text: NormalisedText, start: int, end: int, normalised: str, what: str) -> Hit:
+        begin, stop = text.original_span(start, end)
+        return Hit(
+            rule=self.id,
+            severity=self.default_severity,
+            start=begin,
+            end=stop,
+            match=text.original[begin:stop],
+            normalised=normalised,
+            entry=what,
+        )
+
+    def _canonical_term(self, term: str) -> str:
+        """An allow-term in the form findings' ``normalised`` takes."""
+        term = term.strip()
+        if "@" in term:
+            return term.lower()
+        if _POSTCODE.fullmatch(term.lower()):
+            return _postcode_form(term.lower())
+        try:
+            number = phonenumbers.parse(term, self._region)
+        except phonenumbers.NumberParseException:
+            return _spaced(term.lower())
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _with_digits(text: NormalisedText) -> str:
+    """The normalised text with the digits the leet step folded put back; same length."""
+    if text.original.isascii():
+        # ASCII normalises one to one: the original, lower-cased, is it.
+        return text.original.lower()
+    s = text.text
+    if sum(map(s.count, "0123456789")) == sum(map(text.original.count, "0123456789")):
+        return s  # no digit was folded
+    # Only the original's digits are visited: find where each landed.
+    chars = list(s)
+    for m in _DIGIT_RUN.finditer(text.original):
+        for at in range(m.start(), m.end()):
+            j = bisect.bisect_left(text.offsets, at)
+            if j < len(chars) and text.offsets[j] == at and chars[j] != text.original[at]:
+                chars[j] = text.original[at]
+    return "".join(chars)
+
+
+def _postcode_form(matched: str) -> str:
+    return matched.replace(" ", "").upper()
+
+
+def _spaced(matched: str) -> str:
+    return " ".join(matched.split())
+
+
+def _without_overlaps(hits: list[Hit]) -> list[Hit]:
+    """Hits in order, without one lying inside an earlier one (a postcode in an address)."""
+    kept: list[Hit] = []
+    reach = -1
+    for hit in hits:
+        if hit.end <= reach and kept:
+            continue
+        kept.append(hit)
+        reach = max(reach, hit.end)
+    return kept

@@ -1,0 +1,213 @@
+"""Quality, measured: per-rule recall and precision, and the false-positive rate on benign items.
+
+``data/labelled.jsonl`` holds realistic items the way parents, pupils and
+strangers write (typos, emoji, slang, caps, disguised words), each with the
+rules that should fire on it (none for a benign item: criticism, Scunthorpe
+traps, first names alone, surnames that are common words, safe links,
+school-life numbers). ``data/roster.csv`` is the roster, as a MIS exports it
+(its own column names), and ``data/blocklist.txt`` a web filter's category
+file. The school's domain is ``stmarys.sch.uk``.
+
+The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
+hidden) is not a flag and is left out of the false-positive count. Run with
+``-s`` to see the figures, with better-profanity's and alt-profanity-check's
+on the abuse items beside ours when the ``bench`` extra is installed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.config import Config, load_config
+from monitor.engine import Engine, build_engine
+from monitor.models import Item, ItemKind
+
+DATA = Path(__file__).parent / "data"
+#: minimum recall per rule, from the issue
+RECALL = {
+    "abuse": 0.95,
+    "safeguarding": 0.90,
+    "pupil_name": 0.98,
+    "personal_info": 0.95,
+    "unsafe_link": 0.95,
+}
+#: highest share of benign items with any finding
+MAX_BENIGN_FPR = 0.02
+#: not a flag: reported in the digest, never hidden
+NOT_FLAGS = frozenset({"unknown_link"})
+
+
+@dataclass(frozen=True)
+class Labelled:
+    id: str
+    text: str
+    labels: frozenset[str]
+    kind: str
+    own: bool
+
+
+def load() -> list[Labelled]:
+    rows = [json.loads(line) for line in (DATA / "labelled.jsonl").read_text("utf-8").splitlines()]
+    return [Labelled(r["id"], r["text"], frozenset(r["labels"]), r["kind"], r["own"]) for r in rows]
+
+
+@pytest.fixture(scope="module", name="config")
+def fixture_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    folder = tmp_path_factory.mktemp("labelled")
+    path = folder / "monitor.toml"
+    path.write_text(
+        f"""
+[school]
+name = "St Mary's"
+aup_url = "https://stmarys.sch.uk/aup"
+domains = ["stmarys.sch.uk"]
+
+[email]
+sender = "monitor@stmarys.sch.uk"
+slt = ["slt@stmarys.sch.uk"]
+dsl = ["dsl@stmarys.sch.uk"]
+
+[roster]
+path = "{DATA / "roster.csv"}"
+first_name = "Legal Forename"
+last_name = "Legal Surname"
+known_as = "Preferred Forename"
+photo_consent = "Photo Consent"
+
+[rules.unsafe_link]
+blocklist_files = ["{DATA / "blocklist.txt"}"]
+""",
+        encoding="utf-8",
+    )
+    return load_config(path)
+
+
+@pytest.fixture(scope="module", name="engine")
+def fixture_engine(config: Config) -> Engine:
+    return build_engine(config)
+
+
+def vet(engine: Engine, row: Labelled) -> frozenset[str]:
+    item = Item(
+        source="labelled",
+        platform_id=row.id,
+        kind=ItemKind(row.kind),
+        text=row.text,
+        created_at=datetime(2026, 3, 1, tzinfo=UTC),
+        is_own=row.own,
+    )
+    return frozenset(f.rule for f in engine.vet(item)) - NOT_FLAGS
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+
+def score(rows: list[Labelled], found: Callable[[Labelled], frozenset[str]]) -> dict[str, Score]:
+    scores = {rule: Score() for rule in RECALL}
+    for row in rows:
+        got = found(row)
+        for rule, s in scores.items():
+            if rule in row.labels and rule in got:
+                s.tp += 1
+            elif rule in row.labels:
+                s.fn += 1
+            elif rule in got:
+                s.fp += 1
+    return scores
+
+
+class TestLabelledSet:
+    """The labelled set itself is big and varied enough to mean something."""
+
+    def test_size_and_mix(self) -> None:
+        """At least 400 items, a benign share, and every measured rule represented."""
+        rows = load()
+        assert len(rows) >= 400
+        assert len({r.id for r in rows}) == len(rows)
+        assert sum(1 for r in rows if not r.labels) >= 150
+        for rule in RECALL:
+            assert sum(1 for r in rows if rule in r.labels) >= 40, rule
+
+    def test_roster_is_diverse(self, config: Config) -> None:
+        """The roster has 100+ pupils with apostrophes, hyphens, accents and two-word surnames."""
+        from monitor.roster import load_roster  # noqa: PLC0415
+
+        assert config.roster is not None
+        pupils = load_roster(config.roster)
+        surnames = [p.last_name for p in pupils]
+        assert len(pupils) >= 100
+        assert any("'" in s for s in surnames)
+        assert any("-" in s for s in surnames)
+        assert any(" " in s for s in surnames)
+        assert any(not s.isascii() for s in surnames)
+        assert any(p.known_as for p in pupils)
+
+
+class TestQuality:
+    """Per-rule recall, precision and the benign false-positive rate meet the issue's bars."""
+
+    def test_recall_precision_and_fpr(self, engine: Engine) -> None:
+        """Each rule's recall is at its threshold, precision is high, benign items stay quiet."""
+        rows = load()
+        results = {row.id: vet(engine, row) for row in rows}
+        scores = score(rows, lambda r: results[r.id])
+        benign = [r for r in rows if not r.labels]
+        noisy = [r for r in benign if results[r.id]]
+        fpr = len(noisy) / len(benign)
+        print("\nrule            recall  precision  (items)")
+        for rule, s in scores.items():
+            print(f"{rule:15s} {s.recall:6.3f}  {s.precision:9.3f}  ({s.tp + s.fn})")
+        print(f"benign false-positive rate: {fpr:.3f} ({len(noisy)}/{len(benign)})")
+        misses = {
+            rule: [r.text for r in rows if rule in r.labels and rule not in results[r.id]]
+            for rule in RECALL
+        }
+        for rule, minimum in RECALL.items():
+            assert scores[rule].recall >= minimum, (rule, misses[rule])
+            assert scores[rule].precision >= 0.9, rule
+        assert fpr <= MAX_BENIGN_FPR, [(r.text, sorted(results[r.id])) for r in noisy]
+
+    def test_competitors_on_abuse(self, engine: Engine) -> None:
+        """better-profanity and alt-profanity-check on the abuse items, printed beside ours."""
+        rows = load()
+        abuse = [r for r in rows if "abuse" in r.labels]
+        benign = [r for r in rows if not r.labels]
+        ours_recall = sum("abuse" in vet(engine, r) for r in abuse) / len(abuse)
+        ours_fpr = sum("abuse" in vet(engine, r) for r in benign) / len(benign)
+        print(f"\nabuse recall / benign FPR: ours {ours_recall:.3f} / {ours_fpr:.3f}")
+        try:
+            from better_profanity import profanity  # noqa: PLC0415 - the bench extra
+        except ImportError:
+            print("better-profanity: not installed")
+        else:
+            profanity.load_censor_words()
+            recall = sum(profanity.contains_profanity(r.text) for r in abuse) / len(abuse)
+            fpr = sum(profanity.contains_profanity(r.text) for r in benign) / len(benign)
+            print(f"abuse recall / benign FPR: better-profanity {recall:.3f} / {fpr:.3f}")
+        try:
+            from profanity_check import predict  # noqa: PLC0415 - the bench extra
+        except ImportError:
+            print("alt-profanity-check: not installed")
+        else:
+            recall = float(sum(predict([r.text for r in abuse]))) / len(abuse)
+            fpr = float(sum(predict([r.text for r in benign]))) / len(benign)
+            print(f"abuse recall / benign FPR: alt-profanity-check {recall:.3f} / {fpr:.3f}")
+        assert ours_recall >= RECALL["abuse"]

@@ -1,0 +1,79 @@
+"""Specification of the personal_info rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.models import ActionKind
+from monitor.rules.personal_info import PersonalInfoRule
+from tests.rules.helpers import check
+
+
+@pytest.fixture(scope="module", name="rule")
+def fixture_rule() -> PersonalInfoRule:
+    return PersonalInfoRule(school_domains=["stmarys.sch.uk"])
+
+
+class TestCatches:
+    @pytest.mark.parametrize(
+        ("text", "entry", "normalised"),
+        [
+            ("call me on 07911 123456", "phone number", "+447911123456"),
+            ("ring 07700 900123 after 6", "phone number", "+447700900123"),
+            ("landline 0113 496 0555", "phone number", "+441134960555"),
+            ("WhatsApp +44 7911 123456", "phone number", "+447911123456"),
+            ("my US number +1 415 555 2671", "phone number", "+14155552671"),
+            ("０７９１１ １２３４５６", "phone number", "+447911123456"),
+            ("email jane.doe@gmail.com", "email address", "jane.doe@gmail.com"),
+            ("Tom.Parent@Yahoo.com", "email address", "tom.parent@yahoo.com"),
+            ("we live at 12 Oak Road", "street address", "12 oak road"),
+            ("postcode LS6 2AB", "UK postcode", "LS62AB"),
+            ("it's M1 1AE", "UK postcode", "M11AE"),
+            ("SW1A1AA", "UK postcode", "SW1A1AA"),
+            ("DOB 12/03/2015", "date of birth", "dob 12/03/2015"),
+            ("born on 3rd May 2016", "date of birth", "born on 3rd may 2016"),
+        ],
+    )
+    def test_catches(self, rule: PersonalInfoRule, text: str, entry: str, normalised: str) -> None:
+        """Each kind of personal information, reported in a canonical form."""
+        hits = check(rule, text)
+        assert [(h.entry, h.normalised) for h in hits] == [(entry, normalised)]
+        assert all(text[h.start : h.end] == h.match for h in hits)
+
+    def test_address_with_postcode_is_two_hits(self, rule: PersonalInfoRule) -> None:
+        """A street address and its postcode are both reported."""
+        hits = check(rule, "12 Oak Road, Leeds LS6 2AB")
+        assert [h.entry for h in hits] == ["street address", "UK postcode"]
+
+
+class TestDoesNotCatch:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Meet at 3pm on the 14th, £4.50 per child",
+            "Term starts 4 September 2024, INSET 2 and 3 September",
+            "Match finished 2-1, times 10 12 14 16",
+            "Raised £1,250 at the fair",
+            "Room 101 at 9.30am",
+            "Trip on 14/05/2024",
+            "Contact office@stmarys.sch.uk for absences",
+            "info@bakery.co.uk did the cakes",
+            "Email head@otherschool.sch.uk",
+            "3 games on the green",
+            "Year 6 class of 2019",
+            "Happy birthday Jamie, 8 today!",
+        ],
+    )
+    def test_does_not_catch(self, rule: PersonalInfoRule, text: str) -> None:
+        """School-life numbers, organisations' addresses and dates that are not a birth date."""
+        assert check(rule, text) == []
+
+    def test_allow_terms_in_any_format(self) -> None:
+        """An allowed number (the school office) is allowed however it is written."""
+        rule = PersonalInfoRule(allow_terms=["0113 496 0000", "LS6 2AB"])
+        assert check(rule, "call the office on 01134960000, LS62AB") == []
+        assert check(rule, "call me on 07911 123456")
+
+    def test_default_action_hides(self, rule: PersonalInfoRule) -> None:
+        """Personal information is hidden and reported."""
+        assert rule.default_action is ActionKind.HIDE

@@ -1,0 +1,121 @@
+"""Specification of the pupil_name rule over the labelled set's roster."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from monitor.models import ActionKind, ItemKind, Severity
+from monitor.roster import Pupil
+from monitor.rules.names import NameMatcher
+from monitor.rules.pupil_name import PupilNameRule
+from tests.rules.helpers import check, roster
+
+
+@pytest.fixture(scope="module", name="rule")
+def fixture_rule() -> PupilNameRule:
+    return PupilNameRule(NameMatcher(roster()))
+
+
+class TestContract:
+    def test_defaults(self, rule: PupilNameRule) -> None:
+        """Others' comments are hidden and reported; the poller alerts on own posts instead."""
+        assert (rule.default_action, rule.default_severity) == (ActionKind.HIDE, Severity.HIGH)
+
+    def test_normalised_is_the_legal_name(self, rule: PupilNameRule) -> None:
+        """Every way of writing a name reports the same folded legal name (one fingerprint)."""
+        forms = ["Zoë Núñez", "zoe nunez", "Núñez, Zoë", "#ZoeNunez"]
+        assert {check(rule, t)[0].normalised for t in forms} == {"zoe nunez"}
+
+    def test_span_includes_accents(self, rule: PupilNameRule) -> None:
+        """The hit quotes the name as written."""
+        [hit] = check(rule, "Well done Zoë Núñez!")
+        assert hit.match == "Zoë Núñez"
+
+
+class TestCatches:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Well done Jamie Smith",
+            "JAMIE SMITH",
+            "Smith, Jamie",
+            "Jamie Smith's painting",
+            "#JamieSmith",
+            "@jamie_smith",
+            "jamie-smith.jpg",
+            "Siobhan O'Brien",
+            "siobhan obrien",
+            "Siobhan O’Brien",
+            "Anne-Marie Fraser-Hughes",
+            "anne marie fraser hughes",
+            "Maria de la Cruz",
+            "maria delacruz",
+            "Pieter van der Berg",
+            "Olly Taylor",
+            "Seun Adeyemi",
+            "Lukasz Wisniewski",
+            "Łukasz Wiśniewski",
+            "Tom St John",
+        ],
+    )
+    def test_catches_full_names(self, rule: PupilNameRule, text: str) -> None:
+        """A roster pupil's full name in any of its written forms."""
+        assert check(rule, text), text
+
+
+class TestDoesNotCatch:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Well done Jamie!",
+            "Jamie and Olivia read together",
+            "the school hall",
+            "a rose for every mum",
+            "there's a bird in the classroom",
+            "Mr Smith runs the chess club",
+            "Jamie Smithson",
+            "Jamie Smiths",
+            "Lily Allen was on the radio",
+            "Harry Potter day!",
+            "Kacper Nowak",  # first name of one pupil, surname of another
+        ],
+    )
+    def test_does_not_catch(self, rule: PupilNameRule, text: str) -> None:
+        """First names alone, surnames as words, and people who are not on the roster."""
+        assert check(rule, text) == []
+
+    def test_longer_name_wins(self) -> None:
+        """A pupil whose name lies inside another's is not reported inside it."""
+        rule = PupilNameRule(
+            NameMatcher(
+                [
+                    Pupil(first_name="Ava", last_name="Smith", photo_consent=True),
+                    Pupil(first_name="Ava", last_name="Smith Jones", photo_consent=True),
+                ]
+            )
+        )
+        assert [h.normalised for h in check(rule, "Ava Smith Jones")] == ["ava smith jones"]
+
+    def test_empty_roster(self) -> None:
+        """Without a roster the rule finds nothing."""
+        assert check(PupilNameRule(NameMatcher([])), "Jamie Smith") == []
+
+    def test_own_post_is_checked(self, rule: PupilNameRule) -> None:
+        """The school's own posts are vetted too (staff can breach the policy)."""
+        assert check(rule, "Star of the week: Jamie Smith", kind=ItemKind.POST, own=True)
+
+
+class TestScale:
+    def test_build_and_scan_a_big_roster(self) -> None:
+        """1,500 pupils build one automaton in well under a second."""
+        pupils = [
+            Pupil(first_name=f"Pupil{i}", last_name=f"Family{i}", photo_consent=True)
+            for i in range(1500)
+        ]
+        began = time.perf_counter()
+        matcher = NameMatcher(pupils)
+        assert time.perf_counter() - began < 1
+        assert len(matcher) == 1500
+        assert check(PupilNameRule(matcher), "well done pupil1499 family1499")

@@ -1,0 +1,112 @@
+"""Specification of the safeguarding rule, built from the shipped phrase list."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.models import ActionKind, Severity
+from monitor.rules import SAFEGUARDING_RULES
+from monitor.rules.safeguarding import SafeguardingRule
+from tests.rules.helpers import check, terms
+
+
+@pytest.fixture(scope="module", name="rule")
+def fixture_rule() -> SafeguardingRule:
+    return SafeguardingRule(terms("safeguarding.txt"))
+
+
+class TestContract:
+    """Identity, defaults and routing."""
+
+    def test_urgent_hide_and_routed_to_dsl(self, rule: SafeguardingRule) -> None:
+        """Findings are urgent, hidden where public, and go to the DSL."""
+        assert rule.id in SAFEGUARDING_RULES
+        assert (rule.default_action, rule.default_severity) == (ActionKind.HIDE, Severity.URGENT)
+
+    def test_hit_quotes_original_and_entry(self, rule: SafeguardingRule) -> None:
+        """A hit spans what was written and names the list line it matched."""
+        text = "hey, WHATS UR SNAP?? x"
+        [hit] = check(rule, text)
+        assert text[hit.start : hit.end] == hit.match == "WHATS UR SNAP"
+        assert hit.normalised == "whats ur snap"
+        assert hit.entry.startswith("what's|whats")
+
+
+class TestCatches:
+    """Contact-seeking, disclosures, self-harm signals and threats to children."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # contact-seeking
+            "dm me babe",
+            "add me on snapchat",
+            "what's ur insta?",
+            "wats ur sn4p",
+            "send me a pic",
+            "meet me after school",
+            "wanna meet up later?",
+            "don't tell your mum",
+            "dont tell ur parents",
+            "our little secret",
+            "how old are u",
+            "are you home alone",
+            "you're so mature for your age",
+            # disclosures
+            "my stepdad hurts me",
+            "he touched me",
+            "i'm scared to go home",
+            "im being bullied",
+            # self-harm
+            "i want to kill myself",
+            "i keep cutting myself",
+            "suicidal",
+            "i wanna end it all",
+            # threats to children
+            "I know where your kid goes to school",
+            "i'll snatch your kids",
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        """Each is a safeguarding concern."""
+        assert check(rule, text)
+
+
+class TestDoesNotCatch:
+    """Ordinary school-page talk that shares words with the phrases."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Please contact the school office",
+            "Message the office if your child is absent",
+            "Can we meet the new teacher before September?",
+            "tell your mum to check the bookbag",
+            "how old is the school building?",
+            "where do you get the new jumpers from?",
+            "home alone is on at movie night",
+            "he hit the ball so far!",
+            "you killed it at sports day",
+            "this homework is killing me 😂",
+            "the secret garden production was magical",
+        ],
+    )
+    def test_does_not_catch(self, rule: SafeguardingRule, text: str) -> None:
+        """None of these is a concern."""
+        assert check(rule, text) == []
+
+
+class TestListSyntax:
+    """Alternatives, optional words and joined words expand to every phrasing."""
+
+    def test_alternatives_and_optional_words(self) -> None:
+        """``a|b`` picks one word, ``[x]`` may be left out, ``+`` joins words into one choice."""
+        rule = SafeguardingRule(["i'm|i+am [so] sad|lonely"])
+        for text in ["im sad", "I am so lonely", "i'm lonely"]:
+            assert check(rule, text), text
+        assert check(rule, "so sad") == []
+
+    def test_malformed_entry_names_the_list(self) -> None:
+        """A bad entry fails at construction, naming the safeguarding list."""
+        with pytest.raises(ValueError, match="safeguarding list entry"):
+            SafeguardingRule(["dm* me"])
