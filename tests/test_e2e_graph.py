@@ -1,8 +1,5 @@
 """End to end on Facebook and Instagram: ``social-monitor poll`` as a process, a fake Graph API,
 a real SMTP server and a real SQLite file.
-
-Not covered here: "a comment naming a pupil in full is hidden" needs the
-pupil_name rule, which another issue is building.
 """
 
 from __future__ import annotations
@@ -135,6 +132,25 @@ class TestPoll:
         assert len(smtp.messages) == sent
         assert len(hides(graph)) == 3
         assert "fb: 0 fetched" in second.stdout
+
+    def test_comment_naming_a_pupil_in_full_is_hidden(
+        self, config: Path, graph: GraphServer, smtp: SmtpServer
+    ) -> None:
+        """A comment giving a roster pupil's full name is hidden; a first name alone is not."""
+        (config.parent / "pupils.csv").write_text(
+            "first_name,last_name,photo_consent\nJamie,Whitfield,yes\n"
+        )
+        config.write_text(config.read_text() + '\n[roster]\npath = "pupils.csv"\n')
+        named = graph.add_comment(SPORTS_DAY, "Well done Jamie Whitfield in the relay!", at=NOW)
+        first_only = graph.add_comment(SPORTS_DAY, "Well done Jamie, what a run!", at=NOW)
+        result = run(config, "poll", "--source", "fb")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert hidden(graph, named.id)
+        assert not hidden(graph, first_only.id)
+        text = alert_text(smtp)
+        assert "pupil_name" in text
+        # email.privacy_surnames (on by default): the email shortens, the evidence keeps it.
+        assert "Jamie W." in text and "Whitfield" not in text
 
     def test_new_comment_on_a_20_day_old_post(
         self, config: Path, graph: GraphServer, smtp: SmtpServer
