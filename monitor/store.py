@@ -246,6 +246,19 @@ class StoredFinding:
     action_detail: str
 
 
+def _utf8(value: str | None) -> str | None:
+    """``value`` storable as UTF-8: a lone surrogate (valid in JSON, never in UTF-8)
+    becomes its ``\\udXXX`` escape, so one odd comment cannot stop a source's
+    whole batch from being stored, and the evidence still shows what was sent."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -396,16 +409,16 @@ class Store:
                 "ON CONFLICT (source, platform_id) DO NOTHING",
                 (
                     source,
-                    item.platform_id,
+                    _utf8(item.platform_id),
                     item.kind.value,
-                    item.parent_id,
-                    item.author_id,
-                    item.author_name,
+                    _utf8(item.parent_id),
+                    _utf8(item.author_id),
+                    _utf8(item.author_name),
                     int(item.is_own),
-                    item.text,
-                    item.title,
+                    _utf8(item.text),
+                    _utf8(item.title),
                     json.dumps([dataclasses.asdict(m) for m in item.media]),
-                    item.permalink,
+                    _utf8(item.permalink),
                     item.created_at.isoformat(),
                     now.isoformat(),
                     json.dumps(dict(item.raw), default=str),

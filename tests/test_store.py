@@ -107,6 +107,19 @@ class TestFetch:
         store.save_fetch(source="blog", kind="feed", items=[original], cursor=Cursor(), now=NOW)
         assert store.unvetted("blog")[0].item == original
 
+    def test_lone_surrogate_is_stored_escaped(self, store: Store) -> None:
+        """A lone surrogate (JSON allows it, UTF-8 does not) is kept as its escape, not fatal."""
+        odd = item("odd", text="hi \ud83d there", author_name="\udc00")
+        assert (
+            store.save_fetch(
+                source="blog", kind="feed", items=[odd, item("ok")], cursor=Cursor(), now=NOW
+            )
+            == 2
+        )
+        stored = {s.item.platform_id: s.item for s in store.unvetted("blog")}
+        assert stored["odd"].text == "hi \\ud83d there"
+        assert stored["odd"].author_name == "\\udc00"
+
     def test_cursor_and_items_in_one_transaction(self, store: Store) -> None:
         """If storing the items fails, the cursor does not advance."""
         store.save_fetch(source="blog", kind="feed", items=[], cursor=Cursor(etag="old"), now=NOW)
