@@ -35,6 +35,7 @@ from monitor.rules.names import NameMatcher
 from monitor.rules.normalise import NormalisedText, normalise
 from monitor.rules.personal_info import PersonalInfoRule
 from monitor.rules.photo_consent import PhotoConsentRule
+from monitor.rules.phrases import share_prefilter
 from monitor.rules.private_message import PrivateMessageRule
 from monitor.rules.pupil_name import PupilNameRule
 from monitor.rules.safeguarding import SafeguardingRule
@@ -192,6 +193,9 @@ def build_rules(config: Config | None, *, pupils: Sequence[Pupil] | None = None)
         raise ConfigError(
             f"rules.safeguarding phrase lists ({_names(safeguarding_files)}): {err}"
         ) from None
+
+    # Both lists are read for every item: one automaton pass serves the two.
+    share_prefilter([abuse.matcher, safeguarding.matcher])
 
     if pupils is None:
         pupils = load_roster(config.roster) if config and config.roster else []

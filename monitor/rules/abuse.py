@@ -34,7 +34,7 @@ class AbuseRule:
     default_severity = Severity.HIGH
 
     def __init__(self, terms: Sequence[str], allow_terms: Sequence[str] = ()) -> None:
-        self._matcher = PhraseMatcher(
+        self.matcher = PhraseMatcher(
             terms,
             allow_terms=allow_terms,
             default_severity=self.default_severity,
@@ -53,5 +53,5 @@ class AbuseRule:
                 normalised=m.normalised,
                 entry=m.entry.text,
             )
-            for m in self._matcher.find(text)
+            for m in self.matcher.find(text)
         ]

@@ -37,8 +37,8 @@ import functools
 import re
 import sys
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from typing import Final, TypeVar, cast
 
 # Combining marks that attach to the preceding character. A base character and
 # its marks are normalised together so NFKC can compose them. Variation
@@ -100,8 +100,14 @@ _ADDRESS = re.compile(r"://|^www\.|^@|@[\w-]+\.\w")
 # input (1 MB with no whitespace).
 _CHUNK_LOOKBACK = 256
 
+_T = TypeVar("_T")
+# For ``NormalisedText.letters``: UTF-8 bytes to themselves if an ASCII
+# letter (lower-cased), else to a space.
+_LETTERS_ONLY = bytes(
+    (b | 0x20) if chr(b).isascii() and chr(b).isalpha() else 0x20 for b in range(256)
+)
 
-@dataclass(frozen=True, slots=True)
+
 class NormalisedText:
     """A text, its normalised form, and where each normalised character came from.
 
@@ -109,11 +115,55 @@ class NormalisedText:
     ``original`` of the character (or base character, for a composed
     sequence) that produced ``text[i]``; the last entry is ``len(original)``.
     Offsets never decrease.
+
+    Immutable in use (the fields are ``Final``). The views several rules read
+    (``fold_diacritics``, ``letters``) are worked out on first use and kept,
+    so each item pays for them once however many rules ask. A plain slotted
+    class rather than a frozen dataclass: building one is on every item's
+    path, and a frozen dataclass's ``__init__`` costs three times as much.
     """
 
-    original: str
-    text: str
-    offsets: Sequence[int]
+    __slots__ = (
+        "_folded",
+        "_letters",
+        "_memo",
+        "_unaccented",
+        "leet_folded",
+        "offsets",
+        "original",
+        "text",
+    )
+
+    def __init__(
+        self, original: str, text: str, offsets: Sequence[int], *, leet_folded: bool = True
+    ) -> None:
+        self.original: Final = original
+        self.text: Final = text
+        self.offsets: Final = offsets
+        #: whether the leet step changed anything; False promises every digit
+        #: and symbol of the folded text is still there (rules may skip
+        #: putting digits back)
+        self.leet_folded: Final = leet_folded
+        # The caches: None (or False) until first asked for.
+        self._folded: NormalisedText | None = None
+        self._letters: str | None = None
+        self._unaccented = False  # known to have no diacritics: fold_diacritics is self
+        self._memo: dict[object, object] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"NormalisedText(original={self.original!r}, text={self.text!r}, "
+            f"offsets={self.offsets!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NormalisedText):
+            return NotImplemented
+        mine = (self.original, self.text, self.offsets)
+        return mine == (other.original, other.text, other.offsets)
+
+    def __hash__(self) -> int:
+        return hash((self.original, self.text, self.offsets))
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of ``text`` to the span of ``original`` it came from.
@@ -139,23 +189,63 @@ class NormalisedText:
         return begin, stop
 
     def fold_diacritics(self) -> NormalisedText:
-        """The same text with accents removed ("zoë" -> "zoe"), offsets kept right."""
-        if self.text.isascii() or _DIACRITIC.search(self.text) is None:
+        """The same text with accents removed ("zoë" -> "zoe"), offsets kept right. Cached."""
+        if self._unaccented or self.text.isascii():
+            return self
+        if self._folded is not None:
+            return self._folded
+        if _DIACRITIC.search(self.text) is None:
+            self._unaccented = True
             return self
         folded = fold_diacritics(self.text)
         if len(folded) == len(self.text):
             # Precomposed letters fold one to one: offsets carry over.
-            return NormalisedText(self.original, folded, self.offsets)
-        # Rare: leftover combining marks were dropped; rebuild offsets.
-        table = _diacritic_table()
-        chars: list[str] = []
-        offsets: list[int] = []
-        for ch, at in zip(self.text, self.offsets, strict=False):
-            out = ch.translate(table)
-            chars.append(out)
-            offsets.extend([at] * len(out))
-        offsets.append(self.offsets[-1])
-        return NormalisedText(self.original, "".join(chars), tuple(offsets))
+            view = NormalisedText(self.original, folded, self.offsets)
+        else:
+            # Rare: leftover combining marks were dropped; rebuild offsets.
+            table = _diacritic_table()
+            chars: list[str] = []
+            offsets: list[int] = []
+            for ch, at in zip(self.text, self.offsets, strict=False):
+                out = ch.translate(table)
+                chars.append(out)
+                offsets.extend([at] * len(out))
+            offsets.append(self.offsets[-1])
+            view = NormalisedText(self.original, "".join(chars), tuple(offsets))
+        view._unaccented = True  # folding is idempotent
+        self._folded = view
+        return view
+
+    def cached(self, key: object, compute: Callable[[NormalisedText], _T]) -> _T:
+        """``compute(self)``, worked out once per ``key`` for this text.
+
+        For work several rules share (one automaton scan for two word
+        lists); ``key`` is the object doing it, and ``compute`` must be pure.
+        """
+        memo = self._memo
+        if memo is None:
+            memo = self._memo = {}
+        elif key in memo:
+            return cast(_T, memo[key])
+        value = compute(self)
+        memo[key] = value
+        return value
+
+    def letters(self) -> str:
+        """The accent-folded text with each character but the letters a-z as spaces. Cached.
+
+        Every non-ASCII character becomes one space per byte of its UTF-8
+        form, so positions do not line up with ``text``; there is a space at
+        either end. Word lists look for their literals here (" word ",
+        " prefix"): a key starting with a space can only be found at a word
+        start, so an automaton needs no per-hit Python check.
+        """
+        if self._letters is None:
+            padded = f" {self.fold_diacritics().text} "
+            self._letters = (
+                padded.encode("utf-8", "surrogatepass").translate(_LETTERS_ONLY).decode("ascii")
+            )
+        return self._letters
 
 
 def normalise(text: str) -> NormalisedText:
@@ -164,10 +254,13 @@ def normalise(text: str) -> NormalisedText:
         # ASCII is already NFKC, has no ignorable or homoglyph characters, and
         # lower() is its case fold: only the leet step can change it, one
         # character for one.
-        return NormalisedText(text, _fold_leet(text.lower()), range(len(text) + 1))
-    folded = _fold_one_to_one(text)
-    if folded is not None:
-        return NormalisedText(text, _fold_leet(folded), range(len(text) + 1))
+        lowered = text.lower()
+        folded = _fold_leet(lowered)
+        return NormalisedText(text, folded, range(len(text) + 1), leet_folded=folded is not lowered)
+    quick = _fold_one_to_one(text)
+    if quick is not None:
+        folded = _fold_leet(quick[0])
+        return NormalisedText(text, folded, quick[1], leet_folded=folded is not quick[0])
     parts: list[str] = []
     offsets: list[int] = []
     for m in _segment_pattern().finditer(text):
@@ -178,9 +271,9 @@ def normalise(text: str) -> NormalisedText:
             offsets.extend(range(start, m.end()))
             continue
         if m.lastgroup == "run":
-            folded = _fold_run(seg)
-            if folded is not None:
-                parts.append(folded)
+            run = _fold_run(seg)
+            if run is not None:
+                parts.append(run)
                 offsets.extend(range(start, m.end()))
                 continue
             units: Sequence[str] = seg
@@ -193,7 +286,9 @@ def normalise(text: str) -> NormalisedText:
             offsets.extend([at] * len(out))
             at += len(unit)
     offsets.append(len(text))
-    return NormalisedText(text, _fold_leet("".join(parts)), tuple(offsets))
+    joined = "".join(parts)
+    folded = _fold_leet(joined)
+    return NormalisedText(text, folded, tuple(offsets), leet_folded=folded is not joined)
 
 
 def fold_diacritics(s: str) -> str:
@@ -211,7 +306,10 @@ def fold_diacritics(s: str) -> str:
 
 
 def _fold_leet(text: str) -> str:
-    """Fold leet characters in tokens that also hold letters; same length out."""
+    """Fold leet characters in tokens that also hold letters; same length out.
+
+    Returns ``text`` itself when nothing folds (``normalise`` relies on it).
+    """
     pieces: list[str] = []
     done = 0  # text[:done] is settled
     hint = _LEET_HINT.search(text)
@@ -261,32 +359,81 @@ def _fold_leet_token(token: str) -> str:
 # --- non-ASCII ---------------------------------------------------------
 
 
-def _fold_one_to_one(text: str) -> str | None:
-    """Fold ``text`` in one go when every character maps to exactly one character.
+def _fold_one_to_one(text: str) -> tuple[str, Sequence[int]] | None:
+    """Fold ``text`` in one go when every character maps to one character or to nothing.
 
     Most non-ASCII comments are ASCII plus emoji, curly quotes and accented
-    letters: already NFKC, no invisible characters, no combining marks, and
-    case folding keeps the length. Those fold with a few C-level passes
-    instead of a Python loop. Returns None otherwise (the caller takes the
-    character-by-character path).
+    letters: already NFKC, no combining marks, and case folding keeps the
+    length. Invisible characters (the zero-width joiner inside emoji
+    sequences, the variation selector after "❤") fold to nothing, so they
+    are cut out first. Those texts fold with a few C-level passes instead
+    of a Python loop. Returns the folded text and its offsets, or None
+    (the caller takes the character-by-character path).
     """
     # The distinct non-ASCII characters are few even in long text, so they
     # are checked in Python; a regex class of every ignorable or homoglyph
     # character would be far slower to search.
     special = set(_NON_ASCII.findall(text))
-    if not special.isdisjoint(_unusual_chars()):
-        return None
+    offsets: Sequence[int] = range(len(text) + 1)
+    unusual = special.intersection(_unusual_chars())
+    if unusual:
+        # Emoji with a variation selector or joiner are everyday text; a mark
+        # that composes, or a lone surrogate, takes the slow path.
+        if not unusual <= _droppable_chars():
+            return None
+        text, offsets = _drop_ignorables(text, unusual)
+        special -= unusual
     if not unicodedata.is_normalized("NFKC", text):
         return None
     folded = text.casefold()
-    if len(folded) != len(text) or not unicodedata.is_normalized("NFKC", folded):
+    if len(folded) != len(text):
+        return None
+    # Case folding is per character and, here, one to one (ASCII stays
+    # ASCII), so the folded text's non-ASCII characters are these. When case
+    # folding leaves them as they are, the folded text is NFKC as the text
+    # was (no ASCII letter composes with what follows it but a combining
+    # mark, and those took the slow path).
+    changed = [ch for ch in special if ch.casefold() != ch]
+    if changed and not unicodedata.is_normalized("NFKC", folded):
         return None
     table = _homoglyph_table()
     if any(ord(ch) in table for ch in special) or any(
-        ord(ch) in table for ch in set(_NON_ASCII.findall(folded)) - special
+        ord(ch.casefold()) in table for ch in changed
     ):
         folded = folded.translate(table)
-    return folded
+    return folded, offsets
+
+
+def _drop_ignorables(text: str, chars: set[str]) -> tuple[str, tuple[int, ...]]:
+    """``text`` without ``chars`` (ignorables in it), and where each kept character was."""
+    # str.find per character: there are a handful, and a regex class of
+    # every ignorable is slow to search.
+    cuts: list[int] = []
+    for ch in chars:
+        at = text.find(ch)
+        while at != -1:
+            cuts.append(at)
+            at = text.find(ch, at + 1)
+    cuts.sort()
+    starts = [0, *(at + 1 for at in cuts)]
+    offsets: list[int] = []
+    for start, end in zip(starts, [*cuts, len(text) + 1], strict=True):
+        offsets.extend(range(start, end))
+    kept = "".join(text[start:end] for start, end in zip(starts, [*cuts, len(text)], strict=True))
+    return kept, tuple(offsets)
+
+
+@functools.cache
+def _droppable_chars() -> frozenset[str]:
+    """The unusual characters that normalise to nothing wherever they are: the ignorables.
+
+    Variation selectors are combining marks too, but compose with nothing,
+    so dropping them before NFKC gives what folding them with their base does.
+    """
+    chars: set[str] = set()
+    for lo, hi in [*_cf_ranges(), *_class_ranges(_EXTRA_IGNORABLE)]:
+        chars.update(map(chr, range(lo, hi + 1)))
+    return frozenset(chars)
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")

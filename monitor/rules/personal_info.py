@@ -48,6 +48,7 @@ _POSTCODE = re.compile(
 # Each pattern that holds a digit is tried only where the text has one: the
 # digit runs are found in one fast pass, and the patterns are anchored there.
 _DIGIT_RUN = re.compile(r"[0-9]+")
+_DIGIT = re.compile(r"[0-9]")
 # Seven digits with at most two separators between each: the least a phone
 # number has. PhoneNumberMatcher is slow; most text never reaches it.
 _PHONE_SIGN = re.compile(r"[0-9](?:[ ()./+-]{0,2}[0-9]){6}")
@@ -100,18 +101,16 @@ class PersonalInfoRule:
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """Every phone number, personal email, postcode, street address and date of birth."""
-        s = text.text
         hits: list[Hit] = []
-        if "@" in s:
+        if "@" in text.text:
             hits.extend(self._emails(text))
-        first = _DIGIT_RUN.search(s) or _DIGIT_RUN.search(text.original)
-        if first is not None:
-            # The normaliser folds digits inside words ("m1" -> "mi"): those
-            # are postcodes here, so the digits are put back.
-            s = _with_digits(text)
+        # The normaliser folds digits inside words ("m1" -> "mi"): those are
+        # postcodes here, so the digits are put back.
+        s = _with_digits(text)
+        if s is not None:
             if _PHONE_SIGN.search(s) is not None:
                 hits.extend(self._phones(text, s))
-            hits.extend(self._anchored(text, s))
+            self._anchored(text, s, hits)
             if any(sign in s for sign in _DOB_SIGNS):
                 hits.extend(self._pattern(text, s, _DOB, "date of birth", _spaced))
         if not hits:
@@ -159,23 +158,31 @@ class PersonalInfoRule:
             return True
         return local.lower() in _ROLE_ADDRESSES
 
-    def _anchored(self, text: NormalisedText, s: str) -> Iterable[Hit]:
+    def _anchored(self, text: NormalisedText, s: str, hits: list[Hit]) -> None:
         """Postcodes and street addresses, tried only at the digit runs that may start them."""
         for digits in _DIGIT_RUN.finditer(s):
             at = digits.start()
             street = _STREET.match(s, at)
             if street is not None:
-                yield self._hit(text, at, street.end(), _spaced(street.group()), "street address")
-            # An outward code has one or two letters before its digit.
+                hits.append(
+                    self._hit(text, at, street.end(), _spaced(street.group()), "street address")
+                )
+            # An outward code has one or two letters before its digit, so
+            # without a letter just before the run ("year 6", "£3.50") there
+            # is none: the two regex calls are skipped.
+            if not at or not "a" <= s[at - 1] <= "z":
+                continue
             for begin in (at - 2, at - 1):
                 postcode = _POSTCODE.match(s, begin) if begin >= 0 else None
                 if postcode is not None:
-                    yield self._hit(
-                        text,
-                        begin,
-                        postcode.end(),
-                        _postcode_form(postcode.group()),
-                        "UK postcode",
+                    hits.append(
+                        self._hit(
+                            text,
+                            begin,
+                            postcode.end(),
+                            _postcode_form(postcode.group()),
+                            "UK postcode",
+                        )
                     )
                     break
 
@@ -216,21 +223,29 @@ class PersonalInfoRule:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _with_digits(text: NormalisedText) -> str:
-    """The normalised text with the digits the leet step folded put back; same length."""
-    if text.original.isascii():
-        # ASCII normalises one to one: the original, lower-cased, is it.
-        return text.original.lower()
+def _with_digits(text: NormalisedText) -> str | None:
+    """The normalised text with the digits the leet step folded put back (same length),
+    or None when neither it nor the original holds a digit."""
+    original = text.original
+    if original.isascii():
+        # ASCII normalises one to one: the original, lower-cased, is it (and
+        # the normalised text has no digit the original lacks).
+        return original.lower() if _DIGIT.search(original) is not None else None
     s = text.text
-    if sum(map(s.count, "0123456789")) == sum(map(text.original.count, "0123456789")):
+    if _DIGIT.search(original) is None:
+        # Nothing to put back; digits NFKC made ("１" -> "1") are in s already.
+        return s if _DIGIT.search(s) is not None else None
+    if not text.leet_folded or sum(map(s.count, "0123456789")) == sum(
+        map(original.count, "0123456789")
+    ):
         return s  # no digit was folded
     # Only the original's digits are visited: find where each landed.
     chars = list(s)
-    for m in _DIGIT_RUN.finditer(text.original):
+    for m in _DIGIT_RUN.finditer(original):
         for at in range(m.start(), m.end()):
             j = bisect.bisect_left(text.offsets, at)
-            if j < len(chars) and text.offsets[j] == at and chars[j] != text.original[at]:
-                chars[j] = text.original[at]
+            if j < len(chars) and text.offsets[j] == at and chars[j] != original[at]:
+                chars[j] = original[at]
     return "".join(chars)
 
 

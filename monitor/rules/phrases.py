@@ -36,6 +36,7 @@ import itertools
 import re
 import string
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -83,11 +84,21 @@ _COMMON_WORDS = frozenset(
 # How many letter runs of a word the prefilter literal keeps: enough to be
 # rare, few enough that the doubled-letter variants stay a handful.
 _KEY_RUNS = 6
-# The shortest word the prefilter looks for as an entry's second literal.
+# How rare a set of an entry's literals must be for the prefilter: a common
+# word counts 1, another word 2, or 3 from _SECOND_LENGTH letters up; at
+# most _MOST_LITERALS words.
+_RARE_ENOUGH = 5
 _SECOND_LENGTH = 4
-# The automaton's value for "some letter is tripled": the text may hold a
-# stretched word ("fuuuck"), which only the regex recognises.
-_STRETCHED = (-1, -1, False)
+_MOST_LITERALS = 3
+# The automaton's values for "some letter is tripled" (the text may hold a
+# stretched word, "fuuuck", which only the regex recognises) and for "the
+# last two letters of a single-word entry of list 0, spelt out" ("f u c k");
+# list 1's is _SPELT - 1, and so on.
+_STRETCHED = -1
+_SPELT = -2
+# The most UTF-8 bytes a spelt-out gap (1 to 3 of _SPELT_GAP_CHARS) takes:
+# three characters of three bytes (U+3000, the ideographic space).
+_SPELT_GAP_BYTES = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,18 +159,21 @@ class PhraseMatcher:
             [(i, e) for i, e in numbered if len(e.words) == 1], obfuscations=True
         )
         self._allow = _compile(list(enumerate(allowed)), obfuscations=False)
-        self._prefilter = _prefilter(blocked)
+        self._filter = _build_filters([self.entries])[0]
 
     def find(self, text: NormalisedText) -> list[PhraseMatch]:
         """Every entry found in ``text``, in order, spans in ``text.original``."""
         if self._plain is None:
             return []
+        plain, spelt = self._filter.scan(text)
         view = text.fold_diacritics()
+        if not (plain or spelt or "*" in view.text or "#" in view.text):
+            return []  # the common case: no entry can match
         # "_" joins words in hashtags and handles ("you_twat"); as a space it
         # is a word boundary, which the pattern's cheap \b start relies on.
         s = view.text.replace("_", " ")
-        found = list(self._plain.finditer(s)) if self._may_match(s) else []
-        if self._obfuscated is not None and _looks_obfuscated(s):
+        found = list(self._plain.finditer(s)) if plain else []
+        if self._obfuscated is not None and (spelt or _masked(s)):
             found = _leftmost_longest([*found, *self._obfuscated.finditer(s)])
         out: list[PhraseMatch] = []
         allowed: list[tuple[int, int]] | None = None
@@ -173,28 +187,18 @@ class PhraseMatcher:
             out.append(PhraseMatch(start, end, m.group(), self.entries[_entry_index(m)]))
         return out
 
-    def _may_match(self, s: str) -> bool:
-        """Whether ``s`` holds, at word starts, every literal of some entry."""
-        if self._prefilter is None:
-            return False
-        automaton, by_anchor = self._prefilter
-        found: set[int] = set()
-        for end, value in automaton.iter(s):
-            if value is _STRETCHED:
-                return True
-            length, literals = value
-            start = end - length + 1
-            if start and s[start - 1].isalnum():
-                continue
-            ends_word: bool | None = None
-            for number, whole_word in literals:
-                if whole_word:
-                    if ends_word is None:
-                        ends_word = _word_ends(s, end + 1)
-                    if not ends_word:
-                        continue
-                found.add(number)
-        return any(required <= found for anchor in found for required in by_anchor.get(anchor, ()))
+
+def share_prefilter(matchers: Sequence[PhraseMatcher]) -> None:
+    """Give ``matchers`` one prefilter automaton: one pass over a text serves them all.
+
+    The abuse and safeguarding lists are both read for every item; their
+    words in one automaton cost one scan instead of two. What each matcher
+    finds is unchanged. Call once, when building the rules.
+    """
+    for matcher, shared in zip(
+        matchers, _build_filters([m.entries for m in matchers]), strict=True
+    ):
+        matcher._filter = shared
 
 
 def _leftmost_longest(matches: list[re.Match[str]]) -> list[re.Match[str]]:
@@ -267,67 +271,274 @@ def _expand(term: str) -> Iterator[str]:
         yield phrasing
 
 
-def _looks_obfuscated(s: str) -> bool:
-    """Whether ``s`` may hold a masked ("f**k") or spelt-out ("f u c k") word."""
-    if ("*" in s or "#" in s) and _MASK_SIGN.search(s) is not None:
-        return True
-    return _SPELT_SIGN.search(s) is not None
+def _masked(s: str) -> bool:
+    """Whether ``s`` may hold a masked word ("f**k")."""
+    return ("*" in s or "#" in s) and _MASK_SIGN.search(s) is not None
 
 
 # --- the prefilter --------------------------------------------------------------
 
 
-_Prefilter = tuple[ahocorasick.Automaton, dict[int, list[frozenset[int]]]]
+class _Automaton:
+    """The automaton of literals of one or more lists (see the module docstring), run over
+    ``NormalisedText.letters``.
 
-
-def _prefilter(entries: Sequence[Entry]) -> _Prefilter | None:
-    """The automaton of literals (see the module docstring) and, per anchor
-    literal, the literal sets of the entries anchored there.
-
-    A literal is numbered per (text, must end a word). A key's value is
-    (key length, its literals): the length finds the key's start from its
-    end, and a literal that is a whole word must end one too ("ass" is looked
-    at in "asses", not in "assembly"). The tripled letters have the value
-    ``_STRETCHED``. None when there are no entries.
+    Keys are written as they appear in that view (every character but a-z a
+    space): a literal is " literal" or, for a whole word, " literal ",
+    " literals " and " literales " (plurals). So a key is found only at a
+    word start (and end), and a scan needs no Python work per hit beyond
+    collecting its value. A value is a literal's number (per text and
+    whole-word flag), ``_STRETCHED`` for a tripled letter, a list's spelt
+    value for the end of a spelt-out entry ("c k"), or, for a key with
+    several of those, an alias in ``multi``.
     """
-    if not entries:
-        return None
+
+    __slots__ = ("_aliases", "_automaton", "_multi")
+
+    def __init__(self, keys: dict[str, set[int]], first_alias: int) -> None:
+        automaton = ahocorasick.Automaton()
+        self._multi: dict[int, frozenset[int]] = {}
+        for key, values in keys.items():
+            if len(values) == 1:
+                automaton.add_word(key, next(iter(values)))
+            else:
+                alias = first_alias + len(self._multi)
+                self._multi[alias] = frozenset(values)
+                automaton.add_word(key, alias)
+        self._aliases = frozenset(self._multi)
+        self._automaton: ahocorasick.Automaton | None = None
+        if len(automaton):
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def scan(self, text: NormalisedText) -> _Scan:
+        """The values found in ``text``, and the hits; once per text however many lists ask."""
+        return text.cached(self, self._scan)
+
+    def _scan(self, text: NormalisedText) -> _Scan:
+        if self._automaton is None:
+            return frozenset(), []
+        hits = list(self._automaton.iter(text.letters()))
+        found = {value for _, value in hits}
+        # (Sets, not dicts, for these tests: a set against a set walks the smaller.)
+        if not found.isdisjoint(self._aliases):
+            for alias in found & self._aliases:
+                found |= self._multi[alias]
+        return found, hits
+
+
+_Scan = tuple[AbstractSet[int], list[tuple[int, int]]]
+
+
+class _Filter:
+    """One list's view of a (maybe shared) automaton: which literals together may match.
+
+    An entry's literals (see ``_literals``) are an anchor, its rarest, and
+    up to two others. Anchors that need no other are ``alone``; the others
+    are looked up by anchor found: one set operation for those with one
+    other literal (``partners``), a subset test per pair of others.
+    """
+
+    __slots__ = (
+        "_alone",
+        "_always",
+        "_anchors",
+        "_automaton",
+        "_lone",
+        "_pairs",
+        "_partners",
+        "_spelt",
+        "_spelt_always",
+    )
+
+    def __init__(
+        self,
+        automaton: _Automaton,
+        requirements: Sequence[list[int]],
+        *,
+        lone: set[str],
+        always: bool,
+        spelt: int,
+        spelt_always: bool,
+    ) -> None:
+        self._automaton = automaton
+        alone: set[int] = set()
+        partners: dict[int, set[int]] = {}
+        pairs: dict[int, set[frozenset[int]]] = {}
+        for required in requirements:
+            anchor, others = required[-1], required[:-1]
+            if not others:
+                alone.add(anchor)
+            elif len(others) == 1:
+                partners.setdefault(anchor, set()).add(others[0])
+            else:
+                pairs.setdefault(anchor, set()).add(frozenset(others))
+        self._alone = frozenset(alone)
+        self._partners = {anchor: frozenset(p) for anchor, p in partners.items()}
+        self._pairs = {anchor: tuple(p) for anchor, p in pairs.items()}
+        self._anchors = frozenset((*partners, *pairs))
+        self._lone = frozenset(lone)
+        # A literal the letters view cannot show (a non-ASCII letter): the
+        # plain pattern always runs; a spelt entry it cannot show: the
+        # general spelt-out sign decides.
+        self._always = always
+        self._spelt = spelt
+        self._spelt_always = spelt_always
+
+    def scan(self, text: NormalisedText) -> tuple[bool, bool]:
+        """Whether the plain pattern may match ``text``, and whether a spelt-out form may."""
+        found, hits = self._automaton.scan(text)
+        spelt = self._spelt in found or (self._spelt_always and _spelt(text))
+        if self._always or not found:
+            return self._always, spelt
+        if _STRETCHED in found and self._stretched(text.letters(), hits):
+            return True, spelt
+        if not self._alone.isdisjoint(found):
+            return True, spelt
+        for anchor in self._anchors.intersection(found):
+            partners = self._partners.get(anchor)
+            if partners is not None and not partners.isdisjoint(found):
+                return True, spelt
+            for others in self._pairs.get(anchor, ()):
+                if others <= found:
+                    return True, spelt
+        return False, spelt
+
+    def _stretched(self, letters: str, hits: list[tuple[int, int]]) -> bool:
+        """Whether a tripled letter found may be a stretched word: its run has another
+        letter beside it, or some literal has a lone run of it ("u", "i'll"). So "www"
+        (from "www.") is not one."""
+        seen = 0  # each run is looked at once: "aaaa..." has a hit per letter
+        for end, value in hits:
+            if value != _STRETCHED or end < seen:
+                continue
+            letter = letters[end]
+            if letter in self._lone:
+                return True
+            start = end - 2
+            while letters[start - 1] == letter:  # letters starts with a space
+                start -= 1
+            seen = end + 1
+            while letters[seen] == letter:  # and ends with one
+                seen += 1
+            if letters[start - 1] != " " or letters[seen] != " ":
+                return True
+        return False
+
+
+def _build_filters(lists: Sequence[Sequence[Entry]]) -> list[_Filter]:
+    """One automaton for the entries of ``lists``, and each list's filter over it."""
     numbers: dict[tuple[str, bool], int] = {}
-    keys: dict[str, set[tuple[int, bool]]] = {}
-    by_anchor: dict[int, set[frozenset[int]]] = {}
-    for entry in entries:
-        required: list[int] = []
-        for literal, whole_word in _literals(entry):
-            number = numbers.setdefault((literal, whole_word), len(numbers))
-            for key in _doubled_variants(literal):
-                keys.setdefault(key, set()).add((number, whole_word))
-            required.append(number)
-        # The last literal is the entry's rarest (see _literals): the anchor
-        # under which the whole set is checked.
-        by_anchor.setdefault(required[-1], set()).add(frozenset(required))
-    automaton = ahocorasick.Automaton()
-    for key, literals in keys.items():
-        automaton.add_word(key, (len(key), tuple(sorted(literals))))
-    letters = set(string.ascii_lowercase)
-    letters.update(ch for entry in entries for w in entry.words for ch in w if ch.isalpha())
+    keys: dict[str, set[int]] = {}
+    letters: set[str] = set()
+    views: list[tuple[list[list[int]], set[str], bool, bool]] = []
+    for index, entries in enumerate(lists):
+        requirements: list[list[int]] = []
+        lone: set[str] = set()
+        always = False
+        for entry in entries:
+            required: list[int] = []
+            for literal, whole_word in _literals(entry):
+                if not literal.isascii():
+                    always = True
+                    continue
+                number = numbers.setdefault((literal, whole_word), len(numbers))
+                for key in _literal_keys(literal, whole_word):
+                    keys.setdefault(key, set()).add(number)
+                required.append(number)
+                letters.update(ch for ch in literal if ch in string.ascii_lowercase)
+                lone.update(_lone_runs(literal))
+            if required:
+                requirements.append(required)
+        # Masks and spelling out apply to single words of three or more
+        # characters (see _compile).
+        spelt = [_spelt_keys(e) for e in entries if len(e.words) == 1 and len(e.words[0]) >= 3]
+        for key in itertools.chain.from_iterable(k for k in spelt if k is not None):
+            keys.setdefault(key, set()).add(_SPELT - index)
+        views.append((requirements, lone, always, None in spelt))
     for letter in letters:
-        automaton.add_word(letter * 3, _STRETCHED)
-    automaton.make_automaton()
-    return automaton, {anchor: list(sets) for anchor, sets in by_anchor.items()}
+        keys.setdefault(letter * 3, set()).add(_STRETCHED)
+    automaton = _Automaton(keys, len(numbers))
+    return [
+        _Filter(
+            automaton,
+            requirements,
+            lone=lone,
+            always=always,
+            spelt=_SPELT - index,
+            spelt_always=spelt_always,
+        )
+        for index, (requirements, lone, always, spelt_always) in enumerate(views)
+    ]
+
+
+def _spelt(text: NormalisedText) -> bool:
+    """The general sign of a spelt-out word, for entries the letters view cannot show."""
+    return _SPELT_SIGN.search(text.fold_diacritics().text.replace("_", " ")) is not None
+
+
+def _literal_keys(literal: str, whole_word: bool) -> list[str]:
+    """The automaton's keys for one literal: at a word start and, for a whole word, its end."""
+    ends = (" ", "s ", "es ") if whole_word else ("",)
+    return [f" {variant}{end}" for variant in _letters_variants(literal) for end in ends]
+
+
+def _spelt_keys(entry: Entry) -> list[str] | None:
+    """Keys for the last two letters of ``entry`` spelt out, as the letters view shows them
+    (" c k "); None when it cannot show them (a non-ASCII letter)."""
+    last_two = "".join(ch for ch in entry.words[0] if ch.isalpha())[-2:]
+    if len(last_two) < 2 or not last_two.isascii():
+        return None
+    x, y = last_two[0], last_two[1]
+    return [f" {x}{' ' * gap}{y} " for gap in range(1, _SPELT_GAP_BYTES + 1)]
+
+
+def _letters_variants(literal: str) -> list[str]:
+    """``literal`` as ``NormalisedText.letters`` may show it: each single letter once or
+    twice ("fu" -> fu, ffu, fuu, ffuu), each apostrophe left out or as the spaces of one of
+    the ways the pattern accepts ("'" and "`" one byte, "’" and "‘" three), and any other
+    character but a-z a space.
+
+    A letter written three times or more is caught by the stretched keys, so
+    one or two is all a variant needs.
+    """
+    options: list[list[str]] = []
+    for ch, group in itertools.groupby(literal):
+        n = len(list(group))
+        if ch == "'":
+            options.extend([["", " ", "   "]] * n)
+            continue
+        shown = ch if ch in string.ascii_lowercase else " "
+        options.append([shown * n, shown * (n + 1)] if n == 1 else [shown * n])
+    return ["".join(choice) for choice in itertools.product(*options)]
+
+
+def _lone_runs(literal: str) -> set[str]:
+    """The letters of ``literal`` with a run that touches no other letter in it ("u", the
+    "ll" of "i'll"): stretched, they may show no letter beside them in the letters view."""
+    runs = [ch for ch, _ in itertools.groupby(literal)]
+    letter = [ch in string.ascii_lowercase for ch in runs]
+    return {
+        ch
+        for i, ch in enumerate(runs)
+        if letter[i] and not (i > 0 and letter[i - 1]) and not (i + 1 < len(runs) and letter[i + 1])
+    }
 
 
 def _literals(entry: Entry) -> list[tuple[str, bool]]:
-    """One or two literals every plain match of ``entry`` holds at word starts, rarest last.
+    """One to three literals every plain match of ``entry`` holds at word starts, rarest last.
 
     Any of an entry's words would do, so the rarest are taken: uncommon
-    before common, longer before shorter. Two words in a text are much rarer
-    than one, which keeps common-looking phrases off the regex. A literal is
-    the word cut to ``_KEY_RUNS`` runs (an apostrophe is one, and may be
-    written four ways or left out: see ``_doubled_variants``). The flag says
-    the literal is the whole word, so the text's word must end after it (or
-    after a plural "s"/"es").
+    before common, longer before shorter, as many as make the set rare
+    enough (``_RARE_ENOUGH``): several words in a text are much rarer than
+    one, which keeps common-looking phrases ("get kids after school", "hope
+    you die") off the regex. A literal is the word cut to ``_KEY_RUNS`` runs
+    (an apostrophe is one, and may be written four ways or left out: see
+    ``_letters_variants``). The flag says the literal is the whole word, so
+    the text's word must end after it (or after a plural "s"/"es").
     """
     out: dict[str, bool] = {}
+    rarity: dict[str, tuple[bool, int]] = {}
     for i, written in enumerate(entry.words):
         word = _APOSTROPHES.sub("'", written)
         cut = 0
@@ -338,34 +549,24 @@ def _literals(entry: Entry) -> list[tuple[str, bool]]:
         literal = word[:cut].rstrip("'")
         if literal:
             out[literal] = out.get(literal, False) or whole_word
-    ranked = sorted(out.items(), key=lambda lw: (not _common(lw[0]), len(lw[0].replace("'", ""))))
-    rarest, second = ranked[-1][0], ranked[-2][0] if len(ranked) > 1 else ""
-    if second and _common(rarest):
-        return ranked[-2:]  # all common: two of them are still far rarer than one
-    # A short second word ("on", "me") would be found in most text, and every
-    # literal found costs a step: it is not worth looking for.
-    if len(second) >= _SECOND_LENGTH:
-        return ranked[-2:]
-    return ranked[-1:]
+            # Judged on the whole word: "daught" is as common as "daughter".
+            rarity[literal] = max(
+                rarity.get(literal, (False, 0)),
+                (not _common(word), len(word.replace("'", ""))),
+            )
+    ranked = sorted(out.items(), key=lambda lw: rarity[lw[0]])
+    chosen: list[tuple[str, bool]] = []
+    weight = 0
+    while ranked and weight < _RARE_ENOUGH and len(chosen) < _MOST_LITERALS:
+        literal, whole_word = ranked.pop()
+        chosen.insert(0, (literal, whole_word))
+        uncommon, length = rarity[literal]
+        weight += 1 if not uncommon else 2 if length < _SECOND_LENGTH else 3
+    return chosen
 
 
 def _common(literal: str) -> bool:
     return literal.replace("'", "") in _COMMON_WORDS
-
-
-def _doubled_variants(literal: str) -> list[str]:
-    """``literal`` with each single letter written once or twice ("fu" -> fu, ffu, fuu, ffuu),
-    and each apostrophe written any of the ways the pattern accepts, or left out.
-
-    A letter written three times or more is caught by the tripled-letter
-    keys, so one or two is all a variant needs.
-    """
-    runs = [(ch, len(list(group))) for ch, group in itertools.groupby(literal)]
-    options = [
-        ["", "'", "’", "‘", "`"] if ch == "'" else [ch * n, ch * (n + 1)] if n == 1 else [ch * n]
-        for ch, n in runs
-    ]
-    return ["".join(choice) for choice in itertools.product(*options)]
 
 
 # --- pattern building ----------------------------------------------------------

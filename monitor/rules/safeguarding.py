@@ -29,7 +29,7 @@ class SafeguardingRule:
     default_severity = Severity.URGENT
 
     def __init__(self, terms: Sequence[str], allow_terms: Sequence[str] = ()) -> None:
-        self._matcher = PhraseMatcher(
+        self.matcher = PhraseMatcher(
             terms,
             allow_terms=allow_terms,
             default_severity=self.default_severity,
@@ -48,5 +48,5 @@ class SafeguardingRule:
                 normalised=m.normalised,
                 entry=m.entry.text,
             )
-            for m in self._matcher.find(text)
+            for m in self.matcher.find(text)
         ]
