@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -135,6 +136,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except sqlite3.OperationalError as err:  # the state file: locked, disk full, unwritable
+        log.error("store_unavailable", command=args.command, error=str(err))
+        print(
+            f"social-monitor: {args.command} failed: the state database cannot be used "
+            f"({err}): is the disk full, or another program holding it?",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     except Exception as err:
         log.exception("command_failed", command=args.command)
         print(
@@ -207,7 +216,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
     """One cycle over the sources, then send what is queued."""
     from monitor.mailer import Mailer  # noqa: PLC0415
     from monitor.outbox import flush  # noqa: PLC0415
-    from monitor.poller import Poller  # noqa: PLC0415
+    from monitor.poller import Poller, poll_all  # noqa: PLC0415
     from monitor.store import Store  # noqa: PLC0415
 
     config = _config(args)
@@ -218,7 +227,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
     password = config.email.password.resolve() if config.email.password else None
     with Store(config.storage.path) as store:
         poller = Poller(config, store, engine)
-        reports = [poller.poll(s) for s in sources]
+        # The sources side by side on the daemon's pool size, then one flush.
+        reports = poll_all(poller, sources, config.service.workers)
         sent = flush(store, config, Mailer(config.email, password))
     for r in reports:
         if r.skipped_until:
@@ -242,7 +252,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
     print()
     if not all(r.ok for r in reports):
         return EXIT_SOURCES_FAILED
-    return EXIT_FAILURE if sent.failed else EXIT_OK
+    return EXIT_FAILURE if sent.failed or sent.blocked else EXIT_OK
 
 
 def _selected_sources(config: Config, name: str | None) -> list[Any]:
@@ -458,6 +468,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         states = [store.source_state(s.name, s.kind) for s in config.sources]
         counts = store.outbox_counts()
         failed_mail = store.outbox(OutboxState.FAILED)
+        # Why queued email waits (server down, 4xx, login refused): the newest try's error.
+        waiting = [r.last_error for r in store.outbox() if r.attempts and r.last_error]
 
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
@@ -486,6 +498,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         "outbox_failed": counts.get(OutboxState.FAILED, 0),
         "outbox_sent": counts.get(OutboxState.SENT, 0),
         "outbox_errors": [r.last_error for r in failed_mail],
+        "outbox_waiting_error": waiting[-1] if waiting else None,
         "checked_at": utcnow().isoformat(),
         "daemon": _daemon_status(config),
     }
@@ -504,6 +517,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"{s['items_seen']} items seen"
         )
     print(f"outbox: {out['outbox_pending']} pending, {out['outbox_failed']} failed")
+    if out["outbox_waiting_error"]:
+        print(f"    waiting because: {out['outbox_waiting_error']}")
     for err in out["outbox_errors"]:
         print(f"    failed email: {err}")
     daemon = out["daemon"]

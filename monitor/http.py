@@ -10,6 +10,7 @@ at a proxy or a local fake.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 
@@ -20,6 +21,7 @@ PROJECT = "school-social-monitor"
 PROJECT_URL = "https://github.com/school-social-monitor"
 
 
+@functools.cache  # reading package metadata costs ~1 ms, and every poll builds a session
 def project_version() -> str:
     """The installed version of this project, or ``"dev"`` when run from a source tree."""
     try:
@@ -121,4 +123,42 @@ def build_session(
     return session
 
 
-__all__ = ["TimeoutAdapter", "build_session", "project_version", "user_agent"]
+def describe_failure(err: requests.RequestException) -> str:
+    """What went wrong with a request, in plain words for ``status`` and the admin's email.
+
+    requests wraps urllib3 and http.client errors in tuples whose repr
+    (``('Connection aborted.', ConnectionResetError(104, ...))``) means
+    nothing to a school's IT admin; this names the failure instead.
+    """
+    causes: list[BaseException] = []
+    seen: BaseException | None = err
+    while seen is not None and len(causes) < 10:
+        causes.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(str(c) for c in causes)
+    if isinstance(err, requests.Timeout):
+        return "the server did not answer in time (timed out)"
+    if isinstance(err, requests.exceptions.JSONDecodeError):
+        return "the answer was not readable JSON (malformed or cut short)"
+    if isinstance(err, requests.exceptions.ChunkedEncodingError) or "IncompleteRead" in text:
+        return "the answer was cut off part-way (the connection broke while it was read)"
+    if "reset by peer" in text or "ConnectionResetError" in text:
+        return "connection failed: the server reset the connection"
+    if "RemoteDisconnected" in text or "without response" in text:
+        return "connection failed: the server closed it without answering (reset)"
+    if "Connection refused" in text or "NewConnectionError" in text:
+        return "connection failed: refused (is the server up?)"
+    if "Name or service not known" in text or "NameResolutionError" in text:
+        return "connection failed: the server's name could not be resolved (DNS)"
+    if isinstance(err, requests.ConnectionError):
+        return "the connection failed"
+    return f"the request failed ({type(err).__name__})"
+
+
+__all__ = [
+    "TimeoutAdapter",
+    "build_session",
+    "describe_failure",
+    "project_version",
+    "user_agent",
+]

@@ -10,8 +10,10 @@ source's error, and the poll goes on with the next source.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -93,10 +95,14 @@ class Poller:
         with structlog.contextvars.bound_contextvars(source=source.name, kind=source.kind):
             try:
                 self._poll(source, report)
+            except sqlite3.OperationalError as err:  # locked by another program, disk full
+                report.error = store_failure(err)
+                log.error("store_unavailable", error=str(err))
+                self._try_record_failure(source, report.error, "storage")
             except Exception as err:  # a bug must not stop the other sources
                 log.exception("poll_crashed")
                 report.error = f"internal error: {type(err).__name__}: {err}"
-                self._record_failure(source, report.error, "internal", None, fatal=False)
+                self._try_record_failure(source, report.error, "internal")
             report.duration = time.monotonic() - started
             log.info(
                 "poll_finished",
@@ -201,6 +207,13 @@ class Poller:
         for i, item in zip(fresh, probed, strict=True):
             out[i] = item
         return out
+
+    def _try_record_failure(self, source: SourceConfig, error: str, category: str) -> None:
+        """Record a failure if the store can take it (it may be what failed)."""
+        try:
+            self._record_failure(source, error, category, None, fatal=False)
+        except sqlite3.Error as err:
+            log.error("failure_not_recorded", error=str(err))
 
     def _record_failure(
         self,
@@ -386,6 +399,36 @@ class Poller:
                 report.hide_failed += 1
                 log.warning("hide_failed", item=stored.item.platform_id, detail=detail)
             self.store.finish_action(action_id, state=state, detail=detail, now=self.clock())
+
+
+def poll_all(poller: Poller, sources: Sequence[SourceConfig], workers: int) -> list[PollReport]:
+    """Poll each source once, ``workers`` at a time; the reports in ``sources``' order.
+
+    A poll spends nearly all its time waiting for the platform, so threads
+    overlap those waits (the store serialises its short transactions behind
+    its lock). As in the daemon, a slow source holds one worker and delays
+    no other. On Ctrl-C no further source starts and the running polls are
+    waited for, so the caller never closes the store under them.
+    """
+    if workers <= 1 or len(sources) <= 1:
+        return [poller.poll(source) for source in sources]
+    pool = ThreadPoolExecutor(max_workers=min(workers, len(sources)), thread_name_prefix="poll")
+    try:
+        return list(pool.map(poller.poll, sources))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def store_failure(err: sqlite3.Error) -> str:
+    """A state-file failure in plain words: what it means for the items, and what to do."""
+    reason = str(err)
+    if "locked" in reason or "busy" in reason:
+        what = "the state database is locked by another program (a backup, the sqlite3 shell?)"
+    elif "full" in reason:
+        what = "the disk holding the state database is full"
+    else:
+        what = f"the state database could not be written ({reason})"
+    return f"{what}; nothing fetched since the last good poll is lost: the next poll reads it again"
 
 
 def fingerprint(item: Item) -> str:
