@@ -47,7 +47,7 @@ from monitor.errors import (
     SourceError,
     TemporaryError,
 )
-from monitor.http import build_session
+from monitor.http import build_session, describe_failure
 from monitor.log import REDACTED, scrub
 
 GRAPH_URL = "https://graph.facebook.com"
@@ -76,7 +76,10 @@ def parse_time(value: object) -> datetime:
     """
     if not isinstance(value, str):
         raise ValueError(f"not a timestamp: {value!r}")
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+    except OverflowError as err:  # 0001-01-01T00:00:00+0100 has no UTC form
+        raise ValueError(f"not a timestamp in range: {value!r}") from err
 
 
 def time_or_none(value: object) -> datetime | None:
@@ -235,6 +238,7 @@ class GraphClient:
         while budget.left > 0:
             budget.spend()
             page = self._request(path, args=current, permission=permission)
+            self._check_page(page, path)
             yield page
             paging = page.get("paging")
             following = paging.get("next") if isinstance(paging, dict) else None
@@ -244,6 +248,25 @@ class GraphClient:
             # token, which the SDK adds again): keep the path and version we
             # chose, take the arguments.
             current = {k: v for k, v in parse_qsl(urlsplit(following).query) if k != "access_token"}
+
+    def _check_page(self, page: Mapping[str, Any], path: str) -> None:
+        """Refuse a listing whose envelope is wrong: its items cannot be told apart from it.
+
+        Raises:
+            PermanentError: ``data`` is not a list, or ``paging`` (or its ``next``) not
+                the shape the Graph API sends.
+        """
+        data, paging = page.get("data"), page.get("paging")
+        following = paging.get("next") if isinstance(paging, dict) else None
+        if (
+            (data is not None and not isinstance(data, list))
+            or (paging and not isinstance(paging, dict))
+            or (following is not None and not isinstance(following, str))
+        ):
+            raise PermanentError(
+                f"{self.where}: the Graph API answered {path} with an unexpected shape "
+                "(data or paging); will retry next poll"
+            )
 
     def _request(
         self,
@@ -261,6 +284,10 @@ class GraphClient:
         except KeyError as err:
             # facebook-sdk reads headers["content-type"] unguarded.
             raise self._no_content_type() from err
+        if self.last.status is not None and self.last.status >= 400:
+            # The SDK ignores the status: a 5xx whose JSON body is not a Graph
+            # error (``{}`` from a proxy) would otherwise read as an empty page.
+            raise self._by_status("an error without a Graph error body")
         if not isinstance(result, dict):
             raise PermanentError(f"{self.where}: the Graph API answered {path} with no object")
         return result
@@ -318,7 +345,7 @@ class GraphClient:
             return self._by_status("an unreadable JSON body")
         if isinstance(err, requests.RequestException):
             return TemporaryError(
-                f"{self.where}: could not reach the Graph API: {self.clean(str(err))}"
+                f"{self.where}: could not reach the Graph API: {describe_failure(err)}"
             )
         if isinstance(err, facebook.GraphAPIError):
             body = err.result if isinstance(err.result, dict) else None

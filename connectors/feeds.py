@@ -46,7 +46,7 @@ import requests
 from monitor.config import FeedSource, HttpConfig
 from monitor.connector import Capabilities
 from monitor.errors import AuthExpired, PermanentError, RateLimited, TemporaryError
-from monitor.http import build_session
+from monitor.http import build_session, describe_failure
 from monitor.models import Cursor, FetchResult, HideResult, Item, ItemKind, Media, Profile, utcnow
 
 _ACCEPT = (
@@ -172,9 +172,7 @@ class FeedConnector:
             | requests.TooManyRedirects,
         ):
             return PermanentError(f"{self._where}: cannot be requested: {reason}")
-        if isinstance(err, requests.ConnectionError):
-            return TemporaryError(f"{self._where}: connection failed: {reason}")
-        return TemporaryError(f"{self._where}: request failed: {type(err).__name__}: {reason}")
+        return TemporaryError(f"{self._where}: {describe_failure(err)}")
 
     def _check_status(self, response: requests.Response, now: datetime) -> None:
         """Raise the project error for a non-2xx status; return for 2xx."""

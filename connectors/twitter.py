@@ -59,7 +59,7 @@ import tweepy
 from monitor.config import HttpConfig, TwitterSource
 from monitor.connector import Capabilities
 from monitor.errors import AuthExpired, PermanentError, RateLimited, TemporaryError
-from monitor.http import build_session, user_agent
+from monitor.http import build_session, describe_failure, user_agent
 from monitor.models import Cursor, FetchResult, HideResult, Item, ItemKind, Media, Profile, utcnow
 
 #: the host tweepy hard-codes; requests to it are rewritten to ``api_url``
@@ -186,9 +186,12 @@ class TwitterConnector:
         )
         roots = _recent_roots(state.conversations, now)
         new_roots = [
-            t["id"]
-            for t in found.tweets.values()
-            if t.get("author_id") == uid and _is_root(t) and t["id"] not in roots
+            tweet_id
+            for tweet_id, t in found.tweets.items()
+            if _is_id(tweet_id)
+            and t.get("author_id") == uid
+            and _is_root(t)
+            and tweet_id not in roots
         ]
         roots |= {r for r in new_roots if _snowflake_time(r) > now - CONVERSATION_MEMORY}
         mentions = self._read_stream(
@@ -217,8 +220,10 @@ class TwitterConnector:
         for tweet in found.tweets.values():
             try:
                 items.append(self._item(tweet, found, roots))
-            except (KeyError, TypeError, ValueError) as err:  # one odd tweet must not lose the rest
+            except Exception as err:  # one odd tweet must not lose the rest
                 warnings.append(f"X: skipped tweet {tweet.get('id')!r}: {type(err).__name__}")
+        if found.skipped:
+            warnings.append(f"X: skipped {found.skipped} entries that are not tweets with an id")
         new_state = _State(
             tweets=own, mentions=mentions, replies=replies, conversations=sorted(roots, key=int)
         )
@@ -383,11 +388,12 @@ class TwitterConnector:
         for page in range(self.max_pages):
             args = {**params, paging: token} if token else params
             body = self._call(f"reading {label}", method, search=forbidden, **args)
+            _check_envelope(body, f"X ({self.source.name}) reading {label}")
             meta = body.get("meta") or {}
             if page == 0:
-                read.newest_id = meta.get("newest_id")
+                read.newest_id = _id_or_none(meta.get("newest_id"))
             found.add(body)
-            read.oldest_id = meta.get("oldest_id") or read.oldest_id
+            read.oldest_id = _id_or_none(meta.get("oldest_id")) or read.oldest_id
             token = meta.get("next_token")
             if not token:
                 return read
@@ -406,12 +412,14 @@ class TwitterConnector:
         """Map one tweet to an ``Item``.
 
         Raises:
-            KeyError, TypeError, ValueError: a tweet without an id or with odd fields.
+            Exception: a tweet without an id or with odd fields (the caller warns).
         """
         tweet_id = str(tweet["id"])
+        if not _is_id(tweet_id):
+            raise ValueError(f"not a tweet id: {tweet_id!r}")
         author_id = str(tweet.get("author_id") or "")
         author = found.users.get(author_id, {})
-        username = author.get("username")
+        username = _text_or_none(author.get("username"))
         parent = next(
             (
                 str(ref["id"])
@@ -435,13 +443,13 @@ class TwitterConnector:
         keys = (tweet.get("attachments") or {}).get("media_keys") or ()
         media = [found.media[k] for k in keys if k in found.media]
         created = tweet.get("created_at")
-        name = author.get("name")
+        name = _text_or_none(author.get("name"))
         return Item(
             source=self.source.name,
             platform_id=tweet_id,
             kind=kind,
             text=text,
-            created_at=_parse_time(created) if created else _snowflake_time(tweet_id),
+            created_at=_tweet_time(created, tweet_id),
             parent_id=parent,
             author_id=author_id or None,
             author_name=f"{name} (@{username})" if name and username else (name or username),
@@ -531,9 +539,9 @@ class TwitterConnector:
                 f"read {self.http.read_timeout:g}s)"
             ) from err
         except requests.ConnectionError as err:
-            raise TemporaryError(f"{where}: connection failed: {_one_line(err)}") from err
+            raise TemporaryError(f"{where}: {describe_failure(err)}") from err
         except requests.RequestException as err:  # includes an unreadable JSON body
-            raise TemporaryError(f"{where}: request failed: {type(err).__name__}") from err
+            raise TemporaryError(f"{where}: {describe_failure(err)}") from err
         except tweepy.TweepyException as err:
             raise PermanentError(f"{where}: {type(err).__name__}: {_one_line(err)}") from err
         if not isinstance(body, dict):
@@ -665,11 +673,15 @@ class _Found:
     tweets: dict[str, JSON] = field(default_factory=dict)
     users: dict[str, JSON] = field(default_factory=dict)
     media: dict[str, JSON] = field(default_factory=dict)
+    #: entries of ``data`` that are not tweets with an id (the fetch warns)
+    skipped: int = 0
 
     def add(self, body: Mapping[str, Any]) -> None:
         for tweet in body.get("data") or ():
             if isinstance(tweet, dict) and tweet.get("id"):
                 self.tweets.setdefault(str(tweet["id"]), tweet)
+            else:
+                self.skipped += 1
         includes = body.get("includes") or {}
         for user in includes.get("users") or ():
             if isinstance(user, dict) and user.get("id"):
@@ -759,7 +771,11 @@ def _is_root(tweet: Mapping[str, Any]) -> bool:
     conversation = tweet.get("conversation_id")
     if conversation is not None:
         return str(conversation) == str(tweet.get("id"))
-    return not any(r.get("type") == "replied_to" for r in tweet.get("referenced_tweets") or ())
+    references = tweet.get("referenced_tweets")
+    return not any(
+        isinstance(r, dict) and r.get("type") == "replied_to"
+        for r in (references if isinstance(references, list) else ())
+    )
 
 
 def _recent_roots(roots: Iterable[str], now: datetime) -> set[str]:
@@ -796,6 +812,58 @@ def _snowflake_time(tweet_id: str) -> datetime:
 def _parse_time(value: str) -> datetime:
     """X's ``2021-02-24T02:13:43.000Z`` as aware UTC."""
     return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _tweet_time(created: object, tweet_id: str) -> datetime:
+    """``created_at`` as aware UTC, or the time in the tweet's id when it is unreadable."""
+    if isinstance(created, str) and created:
+        try:
+            parsed = _parse_time(created)
+        except (ValueError, OverflowError):
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed
+    return _snowflake_time(tweet_id)
+
+
+def _is_id(value: object) -> bool:
+    """Whether ``value`` is an X id: a string of up to 19 ASCII digits (a 64-bit snowflake)."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19
+
+
+def _id_or_none(value: object) -> str | None:
+    """An id from ``meta`` (``newest_id``, ``oldest_id``) when it is one, else None."""
+    return value if isinstance(value, str) and _is_id(value) else None
+
+
+def _text_or_none(value: object) -> str | None:
+    """A user's name or username when it is a non-empty string, else None."""
+    return value if isinstance(value, str) and value else None
+
+
+def _check_envelope(body: Mapping[str, Any], where: str) -> None:
+    """Refuse an answer whose ``data``/``includes``/``meta`` are not the shapes X sends.
+
+    Raises:
+        PermanentError: the envelope is wrong, so its tweets cannot be read.
+    """
+    includes, meta = body.get("includes"), body.get("meta")
+    token = meta.get("next_token") if isinstance(meta, dict) else None
+    wrong = [
+        name
+        for name, value, kind in (
+            ("data", body.get("data"), list),
+            ("includes", includes, dict),
+            ("meta", meta, dict),
+            ("includes.users", includes.get("users") if isinstance(includes, dict) else None, list),
+            ("includes.media", includes.get("media") if isinstance(includes, dict) else None, list),
+            ("meta.next_token", token, str),
+        )
+        if value is not None and not isinstance(value, kind)
+    ]
+    if wrong:
+        raise PermanentError(f"{where}: X answered in an unexpected shape ({', '.join(wrong)})")
 
 
 __all__ = ["NO_SEARCH_NOTICE", "TwitterConnector"]

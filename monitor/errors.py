@@ -61,8 +61,14 @@ class RateLimited(SourceError):
 
 
 class DeliveryError(MonitorError):
-    """An email could not be delivered. ``temporary`` errors are retried later."""
+    """An email could not be delivered. ``temporary`` errors are retried later.
 
-    def __init__(self, message: str, *, temporary: bool) -> None:
+    ``server_wide``: the connection or login failed, not this message (a
+    refused password, a TLS mismatch): every message would fail the same way
+    until the config or the server is fixed, so none is given up for it.
+    """
+
+    def __init__(self, message: str, *, temporary: bool, server_wide: bool = False) -> None:
         super().__init__(message)
         self.temporary = temporary
+        self.server_wide = server_wide

@@ -316,7 +316,9 @@ class Mailer:
         except (smtplib.SMTPException, OSError) as err:
             if smtp is not None:
                 _close(smtp)
-            raise _classify(err, self._server) from err
+            failure = _classify(err, self._server)
+            failure.server_wide = True  # no message got as far as being refused
+            raise failure from err
         return smtp
 
 

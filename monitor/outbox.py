@@ -60,6 +60,8 @@ class FlushReport:
     failed: int
     pending: int
     error: str | None = None
+    #: the server refuses every message until the config is fixed (a refused login)
+    blocked: bool = False
 
 
 def shortener_for(config: Config) -> SurnameShortener | None:
@@ -250,10 +252,17 @@ def flush(
             mailer.send(message)
         except DeliveryError as err:
             error = str(err)
-            if err.temporary:
+            if err.temporary or err.server_wide:
+                # The server, not this message: keep it (and the rest) for the next flush.
                 store.mark_attempt_failed(row.id, error, permanent=False)
                 log.warning("email_deferred", outbox=row.id, error=error, queued=len(rows) - index)
-                return FlushReport(sent=sent, failed=failed, pending=len(rows) - index, error=error)
+                return FlushReport(
+                    sent=sent,
+                    failed=failed,
+                    pending=len(rows) - index,
+                    error=error,
+                    blocked=not err.temporary,
+                )
             store.mark_attempt_failed(row.id, error, permanent=True)
             log.error("email_failed", outbox=row.id, error=error)
             failed += 1

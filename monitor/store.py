@@ -270,8 +270,11 @@ def _dt(value: str | None) -> datetime | None:
 class Store:
     """The SQLite state file. Safe to share between threads (one lock, one connection)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
         """Open (creating if needed) the database at ``path`` and migrate it forward.
+
+        ``busy_timeout``: seconds a write waits for another program's lock on
+        the file before it fails with ``sqlite3.OperationalError``.
 
         Raises:
             sqlite3.Error: the file is not a database or cannot be opened.
@@ -285,7 +288,9 @@ class Store:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             os.close(fd)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._db = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=busy_timeout
+        )
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
@@ -315,6 +320,10 @@ class Store:
             self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
+        if self._current():
+            # Nothing to migrate: take no write lock, so ``status`` works while
+            # another program (a backup, the sqlite3 shell) holds one.
+            return
         with self._transaction() as db:
             has_meta = db.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
@@ -337,6 +346,17 @@ class Store:
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                     (str(version),),
                 )
+
+    def _current(self) -> bool:
+        """Whether the schema is at this program's version already (a read, no lock)."""
+        with self._lock:
+            try:
+                row = self._db.execute(
+                    "SELECT value FROM meta WHERE key='schema_version'"
+                ).fetchone()
+            except sqlite3.OperationalError:  # no meta table yet: a new database
+                return False
+        return row is not None and int(row["value"]) == SCHEMA_VERSION
 
     @property
     def schema_version(self) -> int:
