@@ -171,7 +171,9 @@ class FacebookPageConnector:
         rescan = state.rescan_at is None or now.timestamp() - state.rescan_at >= (
             RESCAN_EVERY.total_seconds()
         )
-        posts, listed_all = self._posts(now - timedelta(days=self.source.lookback_days), budget)
+        posts, listed_all = self._posts(
+            now - timedelta(days=self.source.lookback_days), budget, warnings
+        )
         items: list[Item] = []
         # Posts the listing did not reach keep their marks until it does.
         marks: dict[str, Mark] = {} if listed_all else dict(state.posts)
@@ -255,7 +257,9 @@ class FacebookPageConnector:
 
     # -- reading --------------------------------------------------------------------------
 
-    def _posts(self, start: datetime, budget: Budget) -> tuple[list[dict[str, Any]], bool]:
+    def _posts(
+        self, start: datetime, budget: Budget, warnings: list[str]
+    ) -> tuple[list[dict[str, Any]], bool]:
         """The window's posts, newest first, and whether the listing reached its end."""
         args = {
             "fields": FEED_FIELDS,
@@ -268,6 +272,7 @@ class FacebookPageConnector:
         ):
             for post in page.get("data") or []:
                 if not isinstance(post, dict) or not post.get("id"):
+                    warnings.append(f"{self.where}: a post without id skipped: {str(post)[:80]}")
                     continue
                 created = time_or_none(post.get("created_time"))
                 if created is not None and created < start:

@@ -143,7 +143,7 @@ class InstagramConnector:
             now.timestamp() - state.rescan_at >= RESCAN_EVERY.total_seconds()
         )
         media_list, listed_all = self._media(
-            now - timedelta(days=self.source.lookback_days), budget
+            now - timedelta(days=self.source.lookback_days), budget, warnings
         )
         counts: dict[str, int] = {} if listed_all else dict(state.media)
         items: list[Item] = []
@@ -218,7 +218,9 @@ class InstagramConnector:
 
     # -- reading --------------------------------------------------------------------------
 
-    def _media(self, start: datetime, budget: Budget) -> tuple[list[dict[str, Any]], bool]:
+    def _media(
+        self, start: datetime, budget: Budget, warnings: list[str]
+    ) -> tuple[list[dict[str, Any]], bool]:
         """The window's media, newest first, and whether the listing reached its end."""
         args = {"fields": MEDIA_FIELDS, "limit": str(self.page_size)}
         found: list[dict[str, Any]] = []
@@ -226,6 +228,7 @@ class InstagramConnector:
         for page in self._graph.pages(path, args, budget, permission=READ_PERMISSION):
             for media in page.get("data") or []:
                 if not isinstance(media, dict) or not media.get("id"):
+                    warnings.append(f"{self.where}: a media item without id skipped")
                     continue
                 created = time_or_none(media.get("timestamp"))
                 if created is not None and created < start:
@@ -249,6 +252,7 @@ class InstagramConnector:
         ):
             for comment in page.get("data") or []:
                 if not isinstance(comment, dict) or not comment.get("id"):
+                    warnings.append(f"{self.where}: a comment on {media_id} without id skipped")
                     continue
                 items.append(self._comment_item(comment, media, media_id, now, warnings))
                 replies, replies_complete = self._replies(comment, media, budget, now, warnings)
@@ -272,21 +276,35 @@ class InstagramConnector:
         comment_id = str(comment["id"])
         expanded = obj_field(comment, "replies")
         if not obj_field(expanded, "paging").get("next"):
-            replies = edge_data(comment, "replies")
-            return [self._comment_item(r, media, comment_id, now, warnings) for r in replies], True
+            replies = expanded.get("data")
+            entries = replies if isinstance(replies, list) else []
+            return self._reply_items(entries, media, comment_id, now, warnings), True
         args = {"fields": _REPLY_FIELDS, "limit": str(self.page_size)}
         items: list[Item] = []
         for page in self._graph.pages(
             f"{comment_id}/replies", args, budget, permission=READ_PERMISSION
         ):
-            items += [
-                self._comment_item(r, media, comment_id, now, warnings)
-                for r in page.get("data") or []
-                if isinstance(r, dict) and r.get("id")
-            ]
+            items += self._reply_items(page.get("data") or [], media, comment_id, now, warnings)
             if not (page.get("paging") or {}).get("next"):
                 return items, True
         return items, False
+
+    def _reply_items(
+        self,
+        entries: list[Any],
+        media: Mapping[str, Any],
+        comment_id: str,
+        now: datetime,
+        warnings: list[str],
+    ) -> list[Item]:
+        """Replies to ``comment_id`` as items; one without an id is named in a warning."""
+        items: list[Item] = []
+        for reply in entries:
+            if isinstance(reply, dict) and reply.get("id"):
+                items.append(self._comment_item(reply, media, comment_id, now, warnings))
+            else:
+                warnings.append(f"{self.where}: a reply to {comment_id} without id skipped")
+        return items
 
     # -- mapping --------------------------------------------------------------------------
 

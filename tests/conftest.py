@@ -7,6 +7,18 @@ from pathlib import Path
 
 import pytest
 
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--crash-rounds N``: SIGKILL rounds of tests/crash (20 in CI; 50 by hand)."""
+    parser.addoption(
+        "--crash-rounds",
+        type=int,
+        default=20,
+        metavar="N",
+        help="rounds of kill -9 and restart in tests/crash (default: 20)",
+    )
+
+
 MINIMAL = """
 [school]
 name = "Test Primary"
