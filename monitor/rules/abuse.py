@@ -11,14 +11,11 @@ The word-list syntax is described in ``config/lists/abuse.txt``; the matching
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from monitor.models import ActionKind, Hit, Item, Severity
-from monitor.rules.normalise import NormalisedText
-from monitor.rules.phrases import PhraseMatcher
+from monitor.models import ActionKind, Severity
+from monitor.rules.phrases import PhraseListRule
 
 
-class AbuseRule:
+class AbuseRule(PhraseListRule):
     """Finds abusive words and phrases from a word list.
 
     ``terms`` are the list's entries (see ``monitor.lists.parse_terms``); those starting
@@ -32,26 +29,4 @@ class AbuseRule:
     id = "abuse"
     default_action = ActionKind.HIDE
     default_severity = Severity.HIGH
-
-    def __init__(self, terms: Sequence[str], allow_terms: Sequence[str] = ()) -> None:
-        self.matcher = PhraseMatcher(
-            terms,
-            allow_terms=allow_terms,
-            default_severity=self.default_severity,
-            label="abuse list entry",
-        )
-
-    def check(self, text: NormalisedText, item: Item) -> list[Hit]:
-        """Every list entry found in ``text``, with spans of ``text.original``."""
-        return [
-            Hit(
-                rule=self.id,
-                severity=m.entry.severity,
-                start=m.start,
-                end=m.end,
-                match=text.original[m.start : m.end],
-                normalised=m.normalised,
-                entry=m.entry.text,
-            )
-            for m in self.matcher.find(text)
-        ]
+    label = "abuse list entry"

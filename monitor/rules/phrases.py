@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
-from monitor.models import Severity
+from monitor.models import ActionKind, Hit, Item, Severity
 from monitor.rules.normalise import NormalisedText, normalise
 
 # A letter in any script: \w minus digits and underscore.
@@ -669,3 +669,40 @@ def _spelt_atoms(entry: Entry) -> list[str]:
 def _spelt_terminal(entry: Entry, name: str) -> str:
     more = f"(?:{_SPELT_GAP}{_LETTER}{_NOT_BEFORE_LETTER})*+" if entry.prefix else ""
     return f"{more}{_NOT_BEFORE_LETTER}{_NOT_BEFORE_SPELT}(?P<{name}>)"
+
+
+class PhraseListRule:
+    """A rule that is one phrase list: hits are the list's entries found in the text.
+
+    Subclasses name the rule (``id``, ``default_action``, ``default_severity``)
+    and ``label`` its entries for error messages. The constructor raises
+    ``ValueError`` on a malformed entry; ``check`` never raises.
+    """
+
+    id: str
+    default_action: ActionKind
+    default_severity: Severity
+    label: str
+
+    def __init__(self, terms: Sequence[str], allow_terms: Sequence[str] = ()) -> None:
+        self.matcher = PhraseMatcher(
+            terms,
+            allow_terms=allow_terms,
+            default_severity=self.default_severity,
+            label=self.label,
+        )
+
+    def check(self, text: NormalisedText, item: Item) -> list[Hit]:
+        """Every list entry found in ``text``, with spans of ``text.original``."""
+        return [
+            Hit(
+                rule=self.id,
+                severity=m.entry.severity,
+                start=m.start,
+                end=m.end,
+                match=text.original[m.start : m.end],
+                normalised=m.normalised,
+                entry=m.entry.text,
+            )
+            for m in self.matcher.find(text)
+        ]

@@ -11,14 +11,11 @@ the DSL (``SAFEGUARDING_RULES``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from monitor.models import ActionKind, Hit, Item, Severity
-from monitor.rules.normalise import NormalisedText
-from monitor.rules.phrases import PhraseMatcher
+from monitor.models import ActionKind, Severity
+from monitor.rules.phrases import PhraseListRule
 
 
-class SafeguardingRule:
+class SafeguardingRule(PhraseListRule):
     """Finds safeguarding phrases.
 
     Raises ``ValueError`` on a malformed entry; ``check`` never raises.
@@ -27,26 +24,4 @@ class SafeguardingRule:
     id = "safeguarding"
     default_action = ActionKind.HIDE
     default_severity = Severity.URGENT
-
-    def __init__(self, terms: Sequence[str], allow_terms: Sequence[str] = ()) -> None:
-        self.matcher = PhraseMatcher(
-            terms,
-            allow_terms=allow_terms,
-            default_severity=self.default_severity,
-            label="safeguarding list entry",
-        )
-
-    def check(self, text: NormalisedText, item: Item) -> list[Hit]:
-        """Every list phrase found in ``text``, with spans of ``text.original``."""
-        return [
-            Hit(
-                rule=self.id,
-                severity=m.entry.severity,
-                start=m.start,
-                end=m.end,
-                match=text.original[m.start : m.end],
-                normalised=m.normalised,
-                entry=m.entry.text,
-            )
-            for m in self.matcher.find(text)
-        ]
+    label = "safeguarding list entry"
