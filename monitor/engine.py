@@ -7,8 +7,10 @@ let the item pass silently: the engine logs it and returns a ``needs_review``
 finding so a human looks at the item.
 
 Speed matters (every item of every poll, and ``test-rules --jsonl`` over
-whole exports), so the per-source plan of (rule, action, severity) is worked
-out once, not per item, and ``vet`` does no more than normalise and call the
+whole exports), so the plan of (rule, action, severity) is worked out once
+per source and kind of item, not per item: a rule that says it cannot apply
+to an item of that kind (``Rule.applies``: the media rules to text without
+media) is left out of it. ``vet`` does no more than normalise and call the
 rules.
 """
 
@@ -25,7 +27,7 @@ from monitor.config import Config, RuleOverride, RuleSettings
 from monitor.defaults import default_lists_dir
 from monitor.errors import ConfigError
 from monitor.lists import read_terms
-from monitor.models import ActionKind, Finding, Hit, Item, Severity
+from monitor.models import ActionKind, Finding, Hit, Item, ItemKind, Severity
 from monitor.roster import Pupil, load_roster
 from monitor.rules import Rule
 from monitor.rules.abuse import AbuseRule
@@ -98,10 +100,12 @@ class Engine:
     ) -> None:
         self._rules = list(rules)
         self._settings = settings
-        self._default = self._plan({})
-        self._plans = {name: self._plan(o) for name, o in (sources or {}).items()}
+        self._default = self._steps({})
+        self._by_source = {name: self._steps(o) for name, o in (sources or {}).items()}
+        # (source, kind, has media) -> the steps that apply; filled as items come
+        self._plans: dict[tuple[str, ItemKind, bool], tuple[_Step, ...]] = {}
 
-    def _plan(self, overrides: Mapping[str, RuleOverride]) -> tuple[_Step, ...]:
+    def _steps(self, overrides: Mapping[str, RuleOverride]) -> tuple[_Step, ...]:
         steps: list[_Step] = []
         for rule in self._rules:
             setting = self._settings.get(rule.id, RuleSettings())
@@ -110,6 +114,15 @@ class Engine:
             if setting.enabled:
                 steps.append(_Step(rule, setting.action or rule.default_action, setting.severity))
         return tuple(steps)
+
+    def _plan(self, item: Item) -> tuple[_Step, ...]:
+        key = (item.source, item.kind, bool(item.media))
+        plan = self._plans.get(key)
+        if plan is None:
+            steps = self._by_source.get(item.source, self._default)
+            plan = tuple(s for s in steps if _applies(s.rule, item.kind, has_media=key[2]))
+            self._plans[key] = plan
+        return plan
 
     @property
     def rule_ids(self) -> list[str]:
@@ -124,7 +137,7 @@ class Engine:
             log.error("normalise_failed", item=item.platform_id, error=type(err).__name__)
             return [self._review("normalisation", err, None).finding]
         out: list[Finding] = []
-        for step in self._plans.get(item.source, self._default):
+        for step in self._plan(item):
             try:
                 hits = step.rule.check(text, item)
             except Exception as err:  # one broken rule must not stop the others
@@ -155,6 +168,12 @@ class Engine:
             entry=f"{where} failed on this item ({type(err).__name__}); please read it",
         )
         return Explained(finding=finding, text=text)
+
+
+def _applies(rule: Rule, kind: ItemKind, *, has_media: bool) -> bool:
+    """``rule.applies(kind, has_media=...)``, for rules that have it; others apply to all."""
+    applies = getattr(rule, "applies", None)
+    return True if applies is None else bool(applies(kind, has_media=has_media))
 
 
 def _finding(step: _Step, hit: Hit) -> Finding:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from monitor.config import load_config
-from monitor.engine import build_engine
+from monitor.engine import Engine, build_engine, build_rules
 from monitor.errors import ConfigError
 from monitor.lists import read_terms
-from monitor.models import ActionKind, Item, ItemKind, Media, Severity
+from monitor.models import ActionKind, Hit, Item, ItemKind, Media, Severity
 
 
 def item(text: str, alt: str = "") -> Item:
@@ -233,3 +233,50 @@ class TestRosterConfig:
         for text in ["Alex Smith-Jones", "Alexander Smith Jones", "#AlexSmithJones"]:
             assert [f.rule for f in engine.vet(item(text))] == ["pupil_name"], text
         assert engine.vet(item("Alex won")) == []
+
+
+class _Counting:
+    """A rule that counts its calls and says it applies only to items with media."""
+
+    id = "abuse"
+    default_action = ActionKind.ALERT
+    default_severity = Severity.WARNING
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    @staticmethod
+    def applies(kind: ItemKind, *, has_media: bool) -> bool:
+        return has_media
+
+    def check(self, text: object, item: Item) -> list[Hit]:
+        self.calls += 1
+        return [Hit(rule=self.id, severity=self.default_severity, start=0, end=1, match="x")]
+
+
+class TestApplies:
+    def test_rule_is_not_called_for_items_it_does_not_apply_to(self) -> None:
+        """``Rule.applies`` saying no keeps ``check`` from being called; yes, and it runs."""
+        rule = _Counting()
+        engine = Engine([rule], {})
+        assert engine.vet(item("no media here")) == []
+        assert rule.calls == 0
+        (finding,) = engine.vet(item("with a photo", alt="a photo"))
+        assert (finding.rule, rule.calls) == ("abuse", 1)
+        # the plan for text without media is kept; the rule still is not called
+        assert engine.vet(item("more text")) == []
+        assert rule.calls == 1
+
+    def test_media_and_message_rules_skip_plain_comments(self) -> None:
+        """The shipped media and message rules say they do not apply to a plain comment,
+        and do apply where they can find something."""
+        rules = {r.id: r for r in build_rules(None)}
+        for rule_id, kind, has_media in (
+            ("photo_consent", ItemKind.MEDIA, False),
+            ("photo_consent", ItemKind.POST, True),
+            ("location_metadata", ItemKind.POST, True),
+            ("private_message", ItemKind.MESSAGE, False),
+        ):
+            applies = getattr(rules[rule_id], "applies")  # noqa: B009 - optional on a Rule
+            assert applies(ItemKind.COMMENT, has_media=False) is False, rule_id
+            assert applies(kind, has_media=has_media) is True, rule_id

@@ -37,7 +37,13 @@ SAFEGUARDING_RULES: frozenset[str] = frozenset({"safeguarding"})
 
 
 class Rule(Protocol):
-    """One policy check."""
+    """One policy check.
+
+    A rule that can find something only in some items (media, messages,
+    profiles) may also have ``applies(kind: ItemKind, *, has_media: bool) ->
+    bool``: the engine then does not call ``check`` for items it says no to.
+    ``check`` must still answer correctly for any item.
+    """
 
     id: str
     default_action: ActionKind

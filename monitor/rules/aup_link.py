@@ -42,6 +42,11 @@ class AupLinkRule:
         self._aup_url = aup_url
         self._key = link_key(aup_url)
 
+    @staticmethod
+    def applies(kind: ItemKind, *, has_media: bool) -> bool:
+        """Only the account's profile."""
+        return kind is ItemKind.PROFILE
+
     def check(self, text: NormalisedText, item: Item) -> Sequence[Hit]:
         """A hit (spanning the whole profile) when the AUP link is absent; never raises."""
         if item.kind is not ItemKind.PROFILE:

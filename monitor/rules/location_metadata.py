@@ -9,7 +9,7 @@ published. Reading it means downloading the image, which is I/O, so
 
 from __future__ import annotations
 
-from monitor.models import ActionKind, Hit, Item, Severity
+from monitor.models import ActionKind, Hit, Item, ItemKind, Severity
 from monitor.rules.normalise import NormalisedText
 
 
@@ -19,6 +19,11 @@ class LocationMetadataRule:
     id = "location_metadata"
     default_action = ActionKind.ALERT
     default_severity = Severity.HIGH
+
+    @staticmethod
+    def applies(kind: ItemKind, *, has_media: bool) -> bool:
+        """Only items with media have EXIF data."""
+        return has_media
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """One hit per located image; the span is empty (the position is not in the text)."""

@@ -127,19 +127,27 @@ class NormalisedText:
         "_folded",
         "_letters",
         "_memo",
+        "_offsets",
         "_unaccented",
         "leet_folded",
-        "offsets",
         "original",
         "text",
     )
 
     def __init__(
-        self, original: str, text: str, offsets: Sequence[int], *, leet_folded: bool = True
+        self,
+        original: str,
+        text: str,
+        offsets: Sequence[int] | Callable[[], Sequence[int]],
+        *,
+        leet_folded: bool = True,
     ) -> None:
         self.original: Final = original
         self.text: Final = text
-        self.offsets: Final = offsets
+        # A sequence, or a function giving it: most texts never need their
+        # offsets (only a hit is mapped back), so a costly table is built on
+        # first use.
+        self._offsets = offsets
         #: whether the leet step changed anything; False promises every digit
         #: and symbol of the folded text is still there (rules may skip
         #: putting digits back)
@@ -149,6 +157,14 @@ class NormalisedText:
         self._letters: str | None = None
         self._unaccented = False  # known to have no diacritics: fold_diacritics is self
         self._memo: dict[object, object] | None = None
+
+    @property
+    def offsets(self) -> Sequence[int]:
+        """Where each character of ``text`` came from in ``original`` (see the class)."""
+        offsets = self._offsets
+        if callable(offsets):
+            offsets = self._offsets = offsets()
+        return offsets
 
     def __repr__(self) -> str:
         return (
@@ -200,7 +216,7 @@ class NormalisedText:
         folded = fold_diacritics(self.text)
         if len(folded) == len(self.text):
             # Precomposed letters fold one to one: offsets carry over.
-            view = NormalisedText(self.original, folded, self.offsets)
+            view = NormalisedText(self.original, folded, lambda: self.offsets)
         else:
             # Rare: leftover combining marks were dropped; rebuild offsets.
             table = _diacritic_table()
@@ -359,7 +375,7 @@ def _fold_leet_token(token: str) -> str:
 # --- non-ASCII ---------------------------------------------------------
 
 
-def _fold_one_to_one(text: str) -> tuple[str, Sequence[int]] | None:
+def _fold_one_to_one(text: str) -> tuple[str, Sequence[int] | Callable[[], Sequence[int]]] | None:
     """Fold ``text`` in one go when every character maps to one character or to nothing.
 
     Most non-ASCII comments are ASCII plus emoji, curly quotes and accented
@@ -371,56 +387,71 @@ def _fold_one_to_one(text: str) -> tuple[str, Sequence[int]] | None:
     (the caller takes the character-by-character path).
     """
     # The distinct non-ASCII characters are few even in long text, so they
-    # are checked in Python; a regex class of every ignorable or homoglyph
-    # character would be far slower to search.
-    special = set(_NON_ASCII.findall(text))
-    offsets: Sequence[int] = range(len(text) + 1)
-    unusual = special.intersection(_unusual_chars())
-    if unusual:
-        # Emoji with a variation selector or joiner are everyday text; a mark
-        # that composes, or a lone surrogate, takes the slow path.
-        if not unusual <= _droppable_chars():
+    # are looked at one by one in Python (each verdict cached); a regex
+    # class of every ignorable or homoglyph character would be far slower.
+    offsets: Sequence[int] | Callable[[], Sequence[int]] = range(len(text) + 1)
+    dropped: list[str] = []
+    swaps: list[tuple[str, str]] = []
+    recased = False
+    for ch in set(_NON_ASCII.findall(text)):
+        verdict = _char_verdict(ch)
+        if verdict is None:
             return None
-        text, offsets = _drop_ignorables(text, unusual)
-        special -= unusual
+        folded_ch, target = verdict
+        if not folded_ch:
+            dropped.append(ch)
+            continue
+        recased = recased or folded_ch != ch
+        if target != folded_ch:
+            swaps.append((folded_ch, target))
+    if dropped:
+        offsets = functools.partial(_kept_offsets, text, frozenset(dropped))
+        for ch in dropped:
+            text = text.replace(ch, "")
+    # Per character all is well; together, characters may still compose.
     if not unicodedata.is_normalized("NFKC", text):
         return None
     folded = text.casefold()
     if len(folded) != len(text):
         return None
-    # Case folding is per character and, here, one to one (ASCII stays
-    # ASCII), so the folded text's non-ASCII characters are these. When case
-    # folding leaves them as they are, the folded text is NFKC as the text
-    # was (no ASCII letter composes with what follows it but a combining
-    # mark, and those took the slow path).
-    changed = [ch for ch in special if ch.casefold() != ch]
-    if changed and not unicodedata.is_normalized("NFKC", folded):
+    # When case folding changed a character, the folded text is checked
+    # again; otherwise it is NFKC as the text was (no ASCII letter composes
+    # with what follows it but a combining mark, and those took the slow path).
+    if recased and not unicodedata.is_normalized("NFKC", folded):
         return None
-    table = _homoglyph_table()
-    if any(ord(ch) in table for ch in special) or any(
-        ord(ch.casefold()) in table for ch in changed
-    ):
-        folded = folded.translate(table)
+    # str.replace per look-alike letter: there are a handful, and
+    # translating the whole text through the big table costs far more.
+    for folded_ch, target in swaps:
+        folded = folded.replace(folded_ch, target)
     return folded, offsets
 
 
-def _drop_ignorables(text: str, chars: set[str]) -> tuple[str, tuple[int, ...]]:
-    """``text`` without ``chars`` (ignorables in it), and where each kept character was."""
-    # str.find per character: there are a handful, and a regex class of
-    # every ignorable is slow to search.
-    cuts: list[int] = []
-    for ch in chars:
-        at = text.find(ch)
-        while at != -1:
-            cuts.append(at)
-            at = text.find(ch, at + 1)
-    cuts.sort()
-    starts = [0, *(at + 1 for at in cuts)]
-    offsets: list[int] = []
-    for start, end in zip(starts, [*cuts, len(text) + 1], strict=True):
-        offsets.extend(range(start, end))
-    kept = "".join(text[start:end] for start, end in zip(starts, [*cuts, len(text)], strict=True))
-    return kept, tuple(offsets)
+@functools.lru_cache(maxsize=65536)
+def _char_verdict(ch: str) -> tuple[str, str] | None:
+    """How the one-to-one path folds the non-ASCII character ``ch``.
+
+    ``("", "")``: it is ignorable, and dropped. None: the path cannot take it (a
+    combining mark, a lone surrogate, a character NFKC or case folding
+    turns into another length). Otherwise its case-folded form and what
+    that becomes after the homoglyph table.
+    """
+    if ch in _droppable_chars():
+        return "", ""
+    if ch in _unusual_chars():
+        return None
+    folded = ch.casefold()
+    if len(folded) != 1 or not unicodedata.is_normalized("NFKC", ch):
+        return None
+    if folded != ch and not unicodedata.is_normalized("NFKC", folded):
+        return None
+    return folded, _homoglyph_table().get(ord(folded), folded)
+
+
+def _kept_offsets(text: str, dropped: frozenset[str]) -> tuple[int, ...]:
+    """Where each character of ``text`` without ``dropped`` was, and ``len(text)`` last."""
+    kept = [at for at, ch in enumerate(text) if ch not in dropped]
+    kept.append(len(text))
+    return tuple(kept)
 
 
 @functools.cache

@@ -29,6 +29,11 @@ class PhotoConsentRule:
             i for i, pupil in enumerate(names.pupils) if not pupil.photo_consent
         )
 
+    @staticmethod
+    def applies(kind: ItemKind, *, has_media: bool) -> bool:
+        """Only items with media, or media items, can show a photo."""
+        return has_media or kind is ItemKind.MEDIA
+
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """Hits for the caption and alt text (spans in ``text``), then for file names (0-0)."""
         if not self._no_consent or not (item.media or item.kind is ItemKind.MEDIA):

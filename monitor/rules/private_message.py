@@ -19,6 +19,11 @@ class PrivateMessageRule:
     default_action = ActionKind.ALERT
     default_severity = Severity.WARNING
 
+    @staticmethod
+    def applies(kind: ItemKind, *, has_media: bool) -> bool:
+        """Only direct messages."""
+        return kind is ItemKind.MESSAGE
+
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """One hit spanning the message when ``item`` is a MESSAGE the account sent."""
         if item.kind is not ItemKind.MESSAGE or not item.is_own:

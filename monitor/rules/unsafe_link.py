@@ -46,12 +46,14 @@ _LINK = re.compile(
     rf"(?<![\w@./-])(?:(?P<schemed>{_SCHEMED})|(?P<ip>{_IPV4})(?![\w.])|(?P<bare>{_BARE}))"
 )
 _TRAILING = ".,;:!?'\"’”)]}>"
-# Where a link may be: a dot with a letter or digit right after it (a
-# sentence's full stop has a space after it). A fast search for a literal first character.
-_DOT_LETTER = re.compile(r"\.[^\W_]")
+# Where a link may be: a dot with a letter right after it (a top-level
+# domain starts with one; a sentence's full stop has a space after it), or
+# the dots of an IPv4 address. Not a dot between digits alone: prices and
+# times ("£3.50", "5.30pm") are everyday text and hold no link.
+_DOT_LETTER = re.compile(r"\.[^\W\d_]|[0-9]\.[0-9]{1,3}\.[0-9]")
 _SPACE = re.compile(r"\s")
 # Inside text that passed that check: every place a link may be, IPv6 hosts too.
-_TRIGGER = re.compile(r"\.[^\W_]|://\[")
+_TRIGGER = re.compile(r"\.[^\W\d_]|[0-9]\.[0-9]{1,3}\.[0-9]|://\[")
 # Top-level domains a bare domain (no scheme, no www.) must end in: the
 # common ones, without those that are also everyday words a missing space
 # would produce ("great.so", "loved.it", "done.at").
