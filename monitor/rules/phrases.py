@@ -159,12 +159,16 @@ class PhraseMatcher:
             [(i, e) for i, e in numbered if len(e.words) == 1], obfuscations=True
         )
         self._allow = _compile(list(enumerate(allowed)), obfuscations=False)
-        self._filter = _build_filters([self.entries])[0]
+        # Built on first use, unless share_prefilter gives it one first: the
+        # automaton is several megabytes, and a shared one replaces this.
+        self._filter: _Filter | None = None
 
     def find(self, text: NormalisedText) -> list[PhraseMatch]:
         """Every entry found in ``text``, in order, spans in ``text.original``."""
         if self._plain is None:
             return []
+        if self._filter is None:
+            self._filter = _build_filters([self.entries])[0]
         plain, spelt = self._filter.scan(text)
         view = text.fold_diacritics()
         if not (plain or spelt or "*" in view.text or "#" in view.text):
@@ -193,7 +197,7 @@ def share_prefilter(matchers: Sequence[PhraseMatcher]) -> None:
 
     The abuse and safeguarding lists are both read for every item; their
     words in one automaton cost one scan instead of two. What each matcher
-    finds is unchanged. Call once, when building the rules.
+    finds is unchanged. Call once, when building the rules, before the first ``find``.
     """
     for matcher, shared in zip(
         matchers, _build_filters([m.entries for m in matchers]), strict=True
