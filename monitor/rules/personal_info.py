@@ -60,12 +60,14 @@ _STREET_TYPES = (
     "gardens|gdns|place|terrace|court|ct|mews|square|rise|walk|row|park|hill|green|view"
 )
 _NOT_A_NAME_WORD = r"(?!(?:the|a|an|on|in|at|for|of|to|and|my|our|your|his|her|their|is|was)\b)"
+# What may not come just before a house number (see _STREET's look-behind).
+_NOT_BEFORE_NUMBER = frozenset("_£$€.,:/-")
 _STREET = re.compile(
     rf"(?<![\w£$€.,:/-])[0-9]{{1,4}}[a-z]?,? (?:{_NOT_A_NAME_WORD}[a-z][a-z'’]+ ){{1,3}}"
     rf"(?:{_STREET_TYPES})\b"
 )
-# Words a date of birth comes with; substring checks, far cheaper than a regex.
-_DOB_SIGNS = ("dob", "d.o.b", "born", "birth")
+# (Words a date of birth comes with are found by substring checks in
+# ``check``, far cheaper than a regex.)
 _MONTH = (
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
     r"(?:uary|ruary|ch|il|e|y|ust|tember|ober|ember)?"
@@ -111,7 +113,7 @@ class PersonalInfoRule:
             if _PHONE_SIGN.search(s) is not None:
                 hits.extend(self._phones(text, s))
             self._anchored(text, s, hits)
-            if any(sign in s for sign in _DOB_SIGNS):
+            if "dob" in s or "born" in s or "birth" in s or "d.o.b" in s:
                 hits.extend(self._pattern(text, s, _DOB, "date of birth", _spaced))
         if not hits:
             return hits
@@ -162,7 +164,7 @@ class PersonalInfoRule:
         """Postcodes and street addresses, tried only at the digit runs that may start them."""
         for digits in _DIGIT_RUN.finditer(s):
             at = digits.start()
-            street = _STREET.match(s, at)
+            street = _STREET.match(s, at) if _may_start_street(s, at, digits.end()) else None
             if street is not None:
                 hits.append(
                     self._hit(text, at, street.end(), _spaced(street.group()), "street address")
@@ -247,6 +249,17 @@ def _with_digits(text: NormalisedText) -> str | None:
             if j < len(chars) and text.offsets[j] == at and chars[j] != original[at]:
                 chars[j] = original[at]
     return "".join(chars)
+
+
+def _may_start_street(s: str, start: int, end: int) -> bool:
+    """Whether the digit run ``s[start:end]`` may begin a street address, judged by the
+    characters around it as ``_STREET`` would, without calling it: most digit runs in
+    comments are prices, times and dates ("£3.50", "9am", "5.30")."""
+    if start and (s[start - 1].isalnum() or s[start - 1] in _NOT_BEFORE_NUMBER):
+        return False
+    # [0-9]{1,4}[a-z]?,? then a space
+    after = s[end : end + 2]
+    return after[:1] in (" ", ",") or (after[:1].isalpha() and after[1:] in (" ", ","))
 
 
 def _postcode_form(matched: str) -> str:
