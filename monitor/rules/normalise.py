@@ -141,6 +141,7 @@ class NormalisedText:
         offsets: Sequence[int] | Callable[[], Sequence[int]],
         *,
         leet_folded: bool = True,
+        unaccented: bool = False,
     ) -> None:
         self.original: Final = original
         self.text: Final = text
@@ -155,7 +156,8 @@ class NormalisedText:
         # The caches: None (or False) until first asked for.
         self._folded: NormalisedText | None = None
         self._letters: str | None = None
-        self._unaccented = False  # known to have no diacritics: fold_diacritics is self
+        #: known to have no diacritics: fold_diacritics is self
+        self._unaccented = unaccented
         self._memo: dict[object, object] | None = None
 
     @property
@@ -275,8 +277,11 @@ def normalise(text: str) -> NormalisedText:
         return NormalisedText(text, folded, range(len(text) + 1), leet_folded=folded is not lowered)
     quick = _fold_one_to_one(text)
     if quick is not None:
-        folded = _fold_leet(quick[0])
-        return NormalisedText(text, folded, quick[1], leet_folded=folded is not quick[0])
+        joined, where, accented = quick
+        folded = _fold_leet(joined)
+        return NormalisedText(
+            text, folded, where, leet_folded=folded is not joined, unaccented=not accented
+        )
     parts: list[str] = []
     offsets: list[int] = []
     for m in _segment_pattern().finditer(text):
@@ -375,7 +380,9 @@ def _fold_leet_token(token: str) -> str:
 # --- non-ASCII ---------------------------------------------------------
 
 
-def _fold_one_to_one(text: str) -> tuple[str, Sequence[int] | Callable[[], Sequence[int]]] | None:
+def _fold_one_to_one(
+    text: str,
+) -> tuple[str, Sequence[int] | Callable[[], Sequence[int]], bool] | None:
     """Fold ``text`` in one go when every character maps to one character or to nothing.
 
     Most non-ASCII comments are ASCII plus emoji, curly quotes and accented
@@ -383,8 +390,9 @@ def _fold_one_to_one(text: str) -> tuple[str, Sequence[int] | Callable[[], Seque
     length. Invisible characters (the zero-width joiner inside emoji
     sequences, the variation selector after "❤") fold to nothing, so they
     are cut out first. Those texts fold with a few C-level passes instead
-    of a Python loop. Returns the folded text and its offsets, or None
-    (the caller takes the character-by-character path).
+    of a Python loop. Returns the folded text, its offsets and whether it
+    holds a letter with a diacritic, or None (the caller takes the
+    character-by-character path).
     """
     # The distinct non-ASCII characters are few even in long text, so they
     # are looked at one by one in Python (each verdict cached); a regex
@@ -392,16 +400,17 @@ def _fold_one_to_one(text: str) -> tuple[str, Sequence[int] | Callable[[], Seque
     offsets: Sequence[int] | Callable[[], Sequence[int]] = range(len(text) + 1)
     dropped: list[str] = []
     swaps: list[tuple[str, str]] = []
-    recased = False
+    recased = accented = False
     for ch in set(_NON_ASCII.findall(text)):
         verdict = _char_verdict(ch)
         if verdict is None:
             return None
-        folded_ch, target = verdict
+        folded_ch, target, diacritic = verdict
         if not folded_ch:
             dropped.append(ch)
             continue
         recased = recased or folded_ch != ch
+        accented = accented or diacritic
         if target != folded_ch:
             swaps.append((folded_ch, target))
     if dropped:
@@ -423,20 +432,21 @@ def _fold_one_to_one(text: str) -> tuple[str, Sequence[int] | Callable[[], Seque
     # translating the whole text through the big table costs far more.
     for folded_ch, target in swaps:
         folded = folded.replace(folded_ch, target)
-    return folded, offsets
+    return folded, offsets, accented
 
 
 @functools.lru_cache(maxsize=65536)
-def _char_verdict(ch: str) -> tuple[str, str] | None:
+def _char_verdict(ch: str) -> tuple[str, str, bool] | None:
     """How the one-to-one path folds the non-ASCII character ``ch``.
 
-    ``("", "")``: it is ignorable, and dropped. None: the path cannot take it (a
-    combining mark, a lone surrogate, a character NFKC or case folding
-    turns into another length). Otherwise its case-folded form and what
-    that becomes after the homoglyph table.
+    ``("", "", False)``: it is ignorable, and dropped. None: the path cannot
+    take it (a combining mark, a lone surrogate, a character NFKC or case
+    folding turns into another length). Otherwise its case-folded form,
+    what that becomes after the homoglyph table, and whether that is a
+    letter ``fold_diacritics`` changes.
     """
     if ch in _droppable_chars():
-        return "", ""
+        return "", "", False
     if ch in _unusual_chars():
         return None
     folded = ch.casefold()
@@ -444,7 +454,8 @@ def _char_verdict(ch: str) -> tuple[str, str] | None:
         return None
     if folded != ch and not unicodedata.is_normalized("NFKC", folded):
         return None
-    return folded, _homoglyph_table().get(ord(folded), folded)
+    target = _homoglyph_table().get(ord(folded), folded)
+    return folded, target, _DIACRITIC.match(target) is not None
 
 
 def _kept_offsets(text: str, dropped: frozenset[str]) -> tuple[int, ...]:
