@@ -15,7 +15,11 @@ Steps, in order:
    joiner, soft hyphen, BOM, bidi controls (LRO, RLO, isolates...), variation
    selectors and invisible fillers.
 4. Homoglyphs folded to Latin letters (Cyrillic "а", Greek "ο" ...), from the
-   ``confusable_homoglyphs`` package's Unicode confusables data.
+   ``confusable_homoglyphs`` package's Unicode confusables data; typographic
+   quotes, apostrophes and dashes folded to their ASCII forms ("’" -> "'",
+   "–" -> "-"), and symbols (emoji, "©", skin tones) to a space: to every
+   rule they only ever separate words, and text they leave ASCII takes the
+   fast paths of every rule after this one.
 5. Leetspeak folded (``0 1 3 4 5 7 $ @ ! |`` to ``o i e a s t s a i i``), but
    only inside a token that also holds a letter, so "2021", "£4.50", phone
    numbers, "3pm" and "5th" keep their digits; e-mail addresses, @mentions
@@ -397,22 +401,11 @@ def _fold_one_to_one(
     # The distinct non-ASCII characters are few even in long text, so they
     # are looked at one by one in Python (each verdict cached); a regex
     # class of every ignorable or homoglyph character would be far slower.
+    survey = _survey(text)
+    if survey is None:
+        return None
+    dropped, swaps, to_ascii, recased, accented = survey
     offsets: Sequence[int] | Callable[[], Sequence[int]] = range(len(text) + 1)
-    dropped: list[str] = []
-    swaps: list[tuple[str, str]] = []
-    recased = accented = False
-    for ch in set(_NON_ASCII.findall(text)):
-        verdict = _char_verdict(ch)
-        if verdict is None:
-            return None
-        folded_ch, target, diacritic = verdict
-        if not folded_ch:
-            dropped.append(ch)
-            continue
-        recased = recased or folded_ch != ch
-        accented = accented or diacritic
-        if target != folded_ch:
-            swaps.append((folded_ch, target))
     if dropped:
         offsets = functools.partial(_kept_offsets, text, frozenset(dropped))
         for ch in dropped:
@@ -420,6 +413,12 @@ def _fold_one_to_one(
     # Per character all is well; together, characters may still compose.
     if not unicodedata.is_normalized("NFKC", text):
         return None
+    if to_ascii is not None:
+        # Everything folds to ASCII (emoji, curly quotes, look-alike letters):
+        # replaced in the text as written, whose lower() is then its case fold.
+        for ch, target in to_ascii:
+            text = text.replace(ch, target)
+        return text.lower(), offsets, False
     folded = text.casefold()
     if len(folded) != len(text):
         return None
@@ -433,6 +432,38 @@ def _fold_one_to_one(
     for folded_ch, target in swaps:
         folded = folded.replace(folded_ch, target)
     return folded, offsets, accented
+
+
+_Survey = tuple[list[str], list[tuple[str, str]], list[tuple[str, str]] | None, bool, bool]
+
+
+def _survey(text: str) -> _Survey | None:
+    """What the one-to-one path does to each distinct non-ASCII character of ``text``.
+
+    None if it cannot take one. Otherwise the characters to drop; the
+    (case-folded character, replacement) pairs; if every kept character
+    folds to an ASCII one, the (character as written, ASCII form) pairs,
+    else None; whether case folding changes any; whether any is accented.
+    """
+    dropped: list[str] = []
+    swaps: list[tuple[str, str]] = []
+    to_ascii: list[tuple[str, str]] | None = []
+    recased = accented = False
+    for ch in set(_NON_ASCII.findall(text)):
+        verdict = _char_verdict(ch)
+        if verdict is None:
+            return None
+        folded_ch, target, diacritic = verdict
+        if not folded_ch:
+            dropped.append(ch)
+            continue
+        recased = recased or folded_ch != ch
+        accented = accented or diacritic
+        if target != folded_ch:
+            swaps.append((folded_ch, target))
+        if to_ascii is not None:
+            to_ascii = [*to_ascii, (ch, target)] if target.isascii() else None
+    return dropped, swaps, to_ascii, recased, accented
 
 
 @functools.lru_cache(maxsize=65536)
@@ -454,7 +485,7 @@ def _char_verdict(ch: str) -> tuple[str, str, bool] | None:
         return None
     if folded != ch and not unicodedata.is_normalized("NFKC", folded):
         return None
-    target = _homoglyph_table().get(ord(folded), folded)
+    target = _fold_table().get(ord(folded), folded)
     return folded, target, _DIACRITIC.match(target) is not None
 
 
@@ -507,20 +538,24 @@ def _class_ranges(body: str) -> list[tuple[int, int]]:
 @functools.cache
 def _cf_ranges() -> tuple[tuple[int, int], ...]:
     """The code point ranges of category Cf (format characters: invisible)."""
-    ranges: list[tuple[int, int]] = []
-    run_start = run_end = -2
-    for cp in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(cp)) != "Cf":
+    return _category_ranges()["Cf"]
+
+
+@functools.cache
+def _category_ranges() -> dict[str, tuple[tuple[int, int], ...]]:
+    """The code point ranges of the categories normalisation treats specially: Cf
+    (format characters, invisible), So and Sk (symbols: emoji, "©", skin tones).
+    One pass over every code point for all three."""
+    ranges: dict[str, list[tuple[int, int]]] = {"Cf": [], "So": [], "Sk": []}
+    current, run_start = "", -2
+    for cp in range(sys.maxunicode + 2):
+        category = unicodedata.category(chr(cp)) if cp <= sys.maxunicode else ""
+        if category == current:
             continue
-        if cp == run_end + 1:
-            run_end = cp
-            continue
-        if run_start >= 0:
-            ranges.append((run_start, run_end))
-        run_start = run_end = cp
-    if run_start >= 0:
-        ranges.append((run_start, run_end))
-    return tuple(ranges)
+        if current in ranges:
+            ranges[current].append((run_start, cp - 1))
+        current, run_start = category, cp
+    return {name: tuple(found) for name, found in ranges.items()}
 
 
 @functools.cache
@@ -566,7 +601,7 @@ def _fold_run(run: str) -> str | None:
     # casefold never shortens, so equal length means one character each.
     if len(folded) != len(run) or not unicodedata.is_normalized("NFKC", folded):
         return None
-    return folded.translate(_homoglyph_table())
+    return folded.translate(_fold_table())
 
 
 @functools.lru_cache(maxsize=65536)
@@ -575,7 +610,34 @@ def _fold_unit(unit: str) -> str:
     s = unicodedata.normalize("NFKC", unit)
     s = unicodedata.normalize("NFKC", s.casefold())
     s = _ignorable_pattern().sub("", s)
-    return s.translate(_homoglyph_table())
+    return s.translate(_fold_table())
+
+
+# Typographic punctuation phones and word processors put in for the ASCII one.
+_TYPOGRAPHIC = {
+    "\u2018": "'",  # left single quotation mark
+    "\u2019": "'",  # right single quotation mark, the usual apostrophe
+    "\u02bc": "'",  # modifier letter apostrophe
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2010": "-",  # hyphen
+    "\u2013": "-",  # en dash
+    "\u2014": "-",  # em dash
+    "\u2212": "-",  # minus sign
+}
+
+
+@functools.cache
+def _fold_table() -> dict[int, str]:
+    """Step 4's one table: homoglyphs to letters, typographic punctuation to ASCII,
+    symbols to a space. Applied after case folding and NFKC, so a symbol NFKC
+    turns into letters ("™" -> "tm") is not here."""
+    table = dict(_homoglyph_table())
+    for category in ("So", "Sk"):
+        for lo, hi in _category_ranges()[category]:
+            table.update(dict.fromkeys(range(lo, hi + 1), " "))
+    table.update({ord(ch): ascii_form for ch, ascii_form in _TYPOGRAPHIC.items()})
+    return table
 
 
 @functools.cache

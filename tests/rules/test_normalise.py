@@ -38,6 +38,10 @@ class TestFolding:
             ("fսck", "fuck"),  # Armenian "u"
             ("Вітсн", "bitch"),  # Cyrillic look-alikes, upper case too
             ("αρρle", "apple"),  # Greek look-alikes
+            ("it’s “great” – really", 'it\'s "great" - really'),  # typographic to ASCII
+            ("ʼ‘ — − ‐", "'' - - -"),
+            ("well done 😀👍🏽 team", "well done " + "   " + " team"),  # symbols to spaces
+            ("© 2026 ❤\ufe0f", "  2026  "),  # the variation selector is dropped
         ],
     )
     def test_folds(self, raw: str, expected: str) -> None:
@@ -51,6 +55,25 @@ class TestFolding:
     def test_keeps_diacritics(self) -> None:
         """Accents are kept; name rules want both forms."""
         assert normalise("Zoë Núñez").text == "zoë núñez"
+
+    def test_emoji_and_curly_quotes_leave_ascii(self) -> None:
+        """Text whose only non-ASCII characters are symbols and typographic punctuation
+        normalises to ASCII, which is its own accent-free view."""
+        n = normalise("We’re “so” proud 🏆🎉 – Year 6!")
+        assert n.text.isascii()
+        assert n.fold_diacritics() is n
+        assert n.text == 'we\'re "so" proud    - year 6!'
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(list("ab Z1!’“”–😀👍🏽é\u200dаВß£"))))
+    def test_one_to_one_and_character_paths_agree(self, raw: str) -> None:
+        """Text the fast one-to-one path takes folds exactly as the character-by-character
+        path folds it: an ellipsis ("…" is "..." under NFKC) sends the same text down the
+        slow path, and the two agree on the text and on every offset."""
+        fast = normalise(raw)
+        slow = normalise(raw + " …")
+        assert slow.text == fast.text + " ..."
+        assert list(slow.offsets[: len(fast.text)]) == list(fast.offsets[:-1])
 
 
 class TestLeetspeak:
@@ -139,6 +162,13 @@ class TestOffsets:
         assert n.original_span(1, 1) == (1, 1)
         assert n.original_span(-5, 99) == (0, 3)
         assert n.original_span(3, 2) == (3, 3)
+
+    def test_span_through_emoji_and_invisible_characters(self) -> None:
+        """A hit after emoji and inside zero-width joiners still quotes what was written."""
+        n = normalise("😀👍🏽 fu\u200dck’s")
+        start = n.text.index("fuck")
+        begin, end = n.original_span(start, start + 4)
+        assert n.original[begin:end] == "fu\u200dck"
 
     def test_ascii_span_slices_same_text(self) -> None:
         """For ASCII input a span of the normalised text is the same span of the original."""

@@ -97,6 +97,7 @@ class TestNeverRaises:
 class TestEngineMarksFailuresForReview:
     def test_a_failing_rule_marks_the_item(self) -> None:
         """A rule that raises yields a needs_review finding; the other rules still run."""
+
         class Broken:
             id = "abuse"
             default_action = ActionKind.HIDE
