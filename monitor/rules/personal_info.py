@@ -228,18 +228,20 @@ class PersonalInfoRule:
 def _with_digits(text: NormalisedText) -> str | None:
     """The normalised text with the digits the leet step folded put back (same length),
     or None when neither it nor the original holds a digit."""
+    s = text.text
+    if not text.leet_folded:
+        # No digit was folded: the normalised text has them all (and most
+        # often is ASCII, the fast case for the search).
+        return s if _DIGIT.search(s) is not None else None
     original = text.original
     if original.isascii():
         # ASCII normalises one to one: the original, lower-cased, is it (and
         # the normalised text has no digit the original lacks).
         return original.lower() if _DIGIT.search(original) is not None else None
-    s = text.text
     if _DIGIT.search(original) is None:
         # Nothing to put back; digits NFKC made ("１" -> "1") are in s already.
         return s if _DIGIT.search(s) is not None else None
-    if not text.leet_folded or sum(map(s.count, "0123456789")) == sum(
-        map(original.count, "0123456789")
-    ):
+    if sum(map(s.count, "0123456789")) == sum(map(original.count, "0123456789")):
         return s  # no digit was folded
     # Only the original's digits are visited: find where each landed.
     chars = list(s)
