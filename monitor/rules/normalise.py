@@ -650,9 +650,12 @@ def _homoglyph_table() -> dict[int, str]:
     case mapping ("В" -> "B") also maps the lower case form ("в" -> "b"),
     since text is case folded before this table is applied.
     """
-    # Imported here: the package parses its JSON data at import, which only
-    # text with non-ASCII letters needs.
-    from confusable_homoglyphs.confusables import confusables_data  # noqa: PLC0415
+    # The package's own loader, not its ``confusables`` module: that module
+    # keeps the whole parsed data (several megabytes) for the life of the
+    # process, and only these 1,200 letters are wanted.
+    from confusable_homoglyphs.utils import load  # noqa: PLC0415
+
+    confusables_data: dict[str, list[dict[str, str]]] = load("confusables.json")
 
     table: dict[int, str] = {}
     derived: dict[int, str] = {}
