@@ -50,10 +50,11 @@ _TRAILING = ".,;:!?'\"’”)]}>"
 # domain starts with one; a sentence's full stop has a space after it), or
 # the dots of an IPv4 address. Not a dot between digits alone: prices and
 # times ("£3.50", "5.30pm") are everyday text and hold no link.
-_DOT_LETTER = re.compile(r"\.[^\W\d_]|[0-9]\.[0-9]{1,3}\.[0-9]")
+# Starting with the literal dot lets the engine skip to each dot at C speed.
+_DOT_LETTER = re.compile(r"\.(?:[^\W\d_]|(?<=[0-9]\.)[0-9]{1,3}\.[0-9])")
 _SPACE = re.compile(r"\s")
 # Inside text that passed that check: every place a link may be, IPv6 hosts too.
-_TRIGGER = re.compile(r"\.[^\W\d_]|[0-9]\.[0-9]{1,3}\.[0-9]|://\[")
+_TRIGGER = re.compile(rf"{_DOT_LETTER.pattern}|://\[")
 # Top-level domains a bare domain (no scheme, no www.) must end in: the
 # common ones, without those that are also everyday words a missing space
 # would produce ("great.so", "loved.it", "done.at").
