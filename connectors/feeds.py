@@ -11,7 +11,11 @@ Strategy:
   ``Last-Modified``; they are sent back as ``If-None-Match`` and
   ``If-Modified-Since``, and a 304 is a "not modified" result with the same
   cursor. Feeds have no "since" parameter, so every 200 returns the whole
-  feed and the store dedupes.
+  feed and the store dedupes. A malformed (bozo) answer never moves the
+  cursor: its validators may name a feed it did not carry in full (a body
+  cut off in transit), and a 304 would then hide the rest for good. An entry
+  the document is cut off in is skipped, to be read whole next time, never
+  stored (and so deduped) as a fragment.
 * **Dedupe by id.** ``platform_id`` is the entry's guid/id, else its link, else
   a sha256 of title + published + body, so an entry keeps its id across polls.
 * **Comment feeds.** A WordPress comments feed item (a guid or link with
@@ -33,7 +37,7 @@ import hashlib
 import io
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
@@ -85,7 +89,10 @@ class FeedConnector:
         Returns ``not_modified=True`` with the same cursor on HTTP 304; else
         every entry in the feed (the store dedupes) and a cursor holding the
         response's ``ETag``/``Last-Modified``. A malformed feed that still
-        yields entries, or an entry that cannot be mapped, adds a warning.
+        yields entries, or an entry that cannot be mapped, adds a warning; a
+        malformed feed keeps the old cursor (its validators would turn the
+        next poll of the corrected feed into a 304), and an entry it was cut
+        off in the middle of is left for the next poll.
 
         Raises:
             TemporaryError: timeout, connection failure, HTTP 5xx, or 429 without Retry-After.
@@ -109,7 +116,11 @@ class FeedConnector:
             )
         finally:
             response.close()
-        items, warnings = self._parse(body, content_type, final_url, fetched_at)
+        items, warnings, malformed = self._parse(body, content_type, final_url, fetched_at)
+        if malformed:
+            # Its entries may not be all the feed holds (a body cut off in transit
+            # keeps the server's ETag): the next poll must fetch it in full.
+            new_cursor = cursor
         return FetchResult(items=items, cursor=new_cursor, warnings=warnings)
 
     def hide(self, item: Item) -> HideResult:
@@ -189,7 +200,8 @@ class FeedConnector:
             raise TemporaryError(f"{self._where}: the server failed (HTTP {code}); will retry")
         if code in (401, 403):
             raise AuthExpired(
-                f"{self._where}: the feed refused access (HTTP {code}): check the URL is public"
+                f"{self._where}: the feed refused access (HTTP {code}): check the URL is public "
+                f"and current (sources.{self.source.name}.url)"
             )
         if code in (404, 410):
             raise PermanentError(
@@ -227,8 +239,8 @@ class FeedConnector:
 
     def _parse(
         self, body: bytes, content_type: str, url: str, fetched_at: datetime
-    ) -> tuple[tuple[Item, ...], tuple[str, ...]]:
-        """Parse ``body`` and map every entry, each in its own guard.
+    ) -> tuple[tuple[Item, ...], tuple[str, ...], bool]:
+        """Parse ``body`` and map every entry, each in its own guard; and whether it is malformed.
 
         Raises:
             PermanentError: no entries and the body is malformed or not a feed.
@@ -255,6 +267,11 @@ class FeedConnector:
         entries: list[Any] = list(parsed.get("entries") or [])
         problem = _bozo_reason(parsed)
         warnings: list[str] = []
+        if problem is not None and entries and _cut_off(body, parsed.get("encoding"), entries):
+            # The parser stopped inside the last entry: its text or id may be missing,
+            # and stored so it would never be read whole. The next poll reads it.
+            label = _entry_label(entries.pop(), len(entries) + 1)
+            warnings.append(f"{self._where}: skipped entry {label}: the feed is cut off in it")
         if not entries and (problem is not None or not parsed.get("version")):
             raise PermanentError(
                 f"{self._where}: not a feed: {problem or 'no RSS or Atom document found'}"
@@ -283,7 +300,7 @@ class FeedConnector:
                 continue
             seen.add(item.platform_id)
             items.append(item)
-        return tuple(items), tuple(warnings)
+        return tuple(items), tuple(warnings), problem is not None
 
     def _item(
         self, entry: Mapping[str, Any], fetched_at: datetime, *, comments_feed: bool = False
@@ -385,6 +402,20 @@ def _bozo_reason(parsed: Mapping[str, Any]) -> str | None:
     if isinstance(exc, Exception) and not reason:
         reason = type(exc).__name__
     return " ".join(reason.split())[:200]
+
+
+_ROOT_END = re.compile(r"</(?:[\w.-]+:)?(?:rss|feed|RDF)\s*>\s*\Z")
+_ENTRY_END = re.compile(r"</(?:[\w.-]+:)?(?:item|entry)\s*>")
+
+
+def _cut_off(body: bytes, encoding: object, entries: Sequence[Any]) -> bool:
+    """Whether a malformed document stops inside its last entry: it does not end with its
+    root's closing tag, and fewer entries are closed than the parser read."""
+    try:
+        text = body.decode(encoding if isinstance(encoding, str) else "utf-8", errors="replace")
+    except LookupError:
+        text = body.decode("utf-8", errors="replace")
+    return not _ROOT_END.search(text) and len(_ENTRY_END.findall(text)) < len(entries)
 
 
 def _get(entry: Mapping[str, Any], key: str) -> Any:

@@ -15,6 +15,7 @@ roster, pupils' surnames in excerpts are shortened to their initial.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -221,8 +222,9 @@ def flush(
 ) -> FlushReport:
     """Send every pending outbox row. Never raises for delivery problems.
 
-    Stops at the first temporary failure (the server is down or deferring):
-    the rest stay queued for the next flush, in order.
+    Stops at the first temporary failure (the server is down or deferring),
+    or when the state file cannot record a result (locked by another program,
+    disk full): the rest stay queued for the next flush, in order.
     """
     sent = failed = 0
     rows = store.outbox()
@@ -249,25 +251,52 @@ def flush(
             images=rendered.images,
         )
         try:
-            mailer.send(message)
-        except DeliveryError as err:
-            error = str(err)
-            if err.temporary or err.server_wide:
-                # The server, not this message: keep it (and the rest) for the next flush.
-                store.mark_attempt_failed(row.id, error, permanent=False)
-                log.warning("email_deferred", outbox=row.id, error=error, queued=len(rows) - index)
-                return FlushReport(
-                    sent=sent,
-                    failed=failed,
-                    pending=len(rows) - index,
-                    error=error,
-                    blocked=not err.temporary,
-                )
-            store.mark_attempt_failed(row.id, error, permanent=True)
-            log.error("email_failed", outbox=row.id, error=error)
-            failed += 1
-            continue
-        store.mark_sent(row.id, clock())
+            try:
+                mailer.send(message)
+            except DeliveryError as err:
+                error = str(err)
+                if err.temporary or err.server_wide:
+                    # The server, not this message: keep it (and the rest) for the next flush.
+                    store.mark_attempt_failed(row.id, error, permanent=False)
+                    log.warning(
+                        "email_deferred", outbox=row.id, error=error, queued=len(rows) - index
+                    )
+                    return FlushReport(
+                        sent=sent,
+                        failed=failed,
+                        pending=len(rows) - index,
+                        error=error,
+                        blocked=not err.temporary,
+                    )
+                store.mark_attempt_failed(row.id, error, permanent=True)
+                log.error("email_failed", outbox=row.id, error=error)
+                failed += 1
+                continue
+            store.mark_sent(row.id, clock())
+        except sqlite3.OperationalError as err:
+            # The state file is locked by another program (or the disk is full), perhaps
+            # just after the server accepted the message: nothing can be recorded, so stop
+            # here. The row stays pending and goes again with the next flush, under the
+            # Message-ID fixed when it was queued, which mail clients show once.
+            log.error("email_not_recorded", outbox=row.id, error=str(err))
+            return FlushReport(
+                sent=sent, failed=failed, pending=len(rows) - index, error=_unrecorded(err)
+            )
         log.info("email_sent", outbox=row.id, kind=row.kind, recipients=len(row.recipients))
         sent += 1
     return FlushReport(sent=sent, failed=failed, pending=0, error=error)
+
+
+def _unrecorded(err: sqlite3.OperationalError) -> str:
+    """Why a flush stopped at the state file, in plain words."""
+    reason = str(err)
+    if "locked" in reason or "busy" in reason:
+        what = "the state database is locked by another program (a backup, the sqlite3 shell?)"
+    elif "full" in reason:
+        what = "the disk holding the state database is full"
+    else:
+        what = f"the state database could not be written ({reason})"
+    return (
+        f"{what}; the email stays queued for the next flush (one the mail server already "
+        "accepted goes again with the same Message-ID, which mail clients show once)"
+    )
