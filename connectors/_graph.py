@@ -43,6 +43,7 @@ from monitor.config import GraphSource, HttpConfig
 from monitor.errors import (
     AuthExpired,
     PermanentError,
+    PermissionMissing,
     RateLimited,
     SourceError,
     TemporaryError,
@@ -378,7 +379,7 @@ class GraphClient:
             )
         if code == 10 or (isinstance(code, int) and 200 <= code <= 299):
             needed = permission or self.permissions
-            return PermanentError(
+            return PermissionMissing(
                 f"{self.where}: permission missing: grant {needed} to the token "
                 f"({label}: {message})"
             )

@@ -56,9 +56,15 @@ from typing import Any, ClassVar
 import requests
 import tweepy
 
-from monitor.config import HttpConfig, TwitterSource
+from monitor.config import HttpConfig, SecretRef, TwitterSource
 from monitor.connector import Capabilities
-from monitor.errors import AuthExpired, PermanentError, RateLimited, TemporaryError
+from monitor.errors import (
+    AuthExpired,
+    PermanentError,
+    PermissionMissing,
+    RateLimited,
+    TemporaryError,
+)
 from monitor.http import build_session, describe_failure, user_agent
 from monitor.models import Cursor, FetchResult, HideResult, Item, ItemKind, Media, Profile, utcnow
 
@@ -517,7 +523,7 @@ class TwitterConnector:
             problem = _problem(err.response)
             if search:
                 raise _SearchForbiddenError(f"{where}: {_describe(problem)}") from err
-            raise PermanentError(self._forbidden(where, problem, user=user)) from err
+            raise self._forbidden(where, problem, user=user) from err
         except tweepy.TwitterServerError as err:
             raise TemporaryError(
                 f"{where}: X failed (HTTP {err.response.status_code}); will retry"
@@ -549,35 +555,40 @@ class TwitterConnector:
         return body
 
     def _unauthorised(self, where: str, *, user: bool) -> str:
-        name = self.source.name
+        source = self.source
         if user:
+            token = _secret_key("access_token", source.access_token)
+            secret = _secret_key("access_token_secret", source.access_token_secret)
             return (
                 f"{where}: X refused the OAuth 1.0a keys (HTTP 401): regenerate the access "
-                f"token and secret for the school's account in the X developer portal and update "
-                f"sources.{name}.access_token / access_token_secret (and the consumer keys if "
-                "they were regenerated)"
+                f"token and secret for the school's account in the X developer portal and store "
+                f"them where {token} and {secret} point (and the consumer keys if they were "
+                "regenerated)"
             )
         return (
             f"{where}: X refused the bearer token (HTTP 401): it was revoked or regenerated; "
-            f"put the app's current bearer token in sources.{name}.bearer_token_env/_file"
+            f"put the app's current bearer token where "
+            f"{_secret_key('bearer_token', source.bearer_token)} points"
         )
 
-    def _forbidden(self, where: str, problem: JSON, *, user: bool) -> str:
+    def _forbidden(self, where: str, problem: JSON, *, user: bool) -> PermanentError:
+        """The error for a 403: ``PermissionMissing`` when the app may only read."""
         kind = str(problem.get("type") or "")
         text = _describe(problem)
         if kind.endswith("oauth1-permissions") or "oauth1 app permissions" in text:
-            fix = (
-                "set the app's permissions to 'Read and write' in the X developer portal, "
-                "then regenerate the access token and secret"
+            return PermissionMissing(
+                f"{where}: permission missing (HTTP 403: {text}): set the app's permissions to "
+                "'Read and write' in the X developer portal, then regenerate the access token "
+                "and secret"
             )
-        elif user:
+        if user:
             fix = "X allows hiding only replies in conversations the account started"
         else:
             fix = (
                 "check the app is attached to a Project with X API v2 access and that the "
                 "account is neither protected nor suspended"
             )
-        return f"{where}: access refused (HTTP 403: {text}): {fix}"
+        return PermanentError(f"{where}: access refused (HTTP 403: {text}): {fix}")
 
 
 # -- the cursor -------------------------------------------------------------------
@@ -707,6 +718,13 @@ def _rate_limited(where: str, reset: int | None) -> RateLimited:
     return RateLimited(
         f"{where}: rate limit reached (HTTP 429); paused until {until:%H:%M:%S} UTC", until
     )
+
+
+def _secret_key(name: str, ref: SecretRef | None) -> str:
+    """Where the config keeps a secret, for messages: ``bearer_token_env = X_BEARER``."""
+    if ref is None:
+        return f"{name}_env/_file"
+    return f"{name}_env = {ref.env}" if ref.env else f"{name}_file = {ref.file}"
 
 
 def _problem(response: Any) -> JSON:

@@ -204,6 +204,12 @@ def describe_action(sf: StoredFinding) -> tuple[str, str | None]:
         return "Nothing was changed on the platform.", None
     if sf.action_state == ActionState.DONE:
         return "Hidden automatically (not deleted: the evidence is kept).", None
+    if sf.action_state == ActionState.PENDING and sf.action_detail:
+        # Refused for now (a rate limit, a missing permission): it is tried again.
+        return (
+            f"Not hidden yet: {sf.action_detail}. The monitor hides it as soon as it can.",
+            f"Hide or remove it by hand if it cannot wait: {link}",
+        )
     if sf.action_state == ActionState.PENDING:
         return "Hiding has been requested but not yet confirmed.", f"Check it is hidden: {link}"
     if sf.action_state == ActionState.FAILED:
@@ -300,37 +306,43 @@ def render_health(
 ) -> RenderedEmail:
     """Render the email for a source that started failing or recovered.
 
-    ``event`` is ``"failing"`` (``error`` says why) or ``"recovered"``;
-    ``kind`` is the source's platform (``"feed"``). Sent once per transition,
-    never per failed poll.
+    ``event`` is ``"failing"`` (``error`` says why) or ``"recovered"``; or,
+    for a source that is read but whose flagged comments cannot be hidden,
+    ``"hide_blocked"`` (``error`` says what to grant or renew) and
+    ``"hide_restored"`` (``hide.txt.j2``/``hide.html.j2``). ``kind`` is the
+    source's platform (``"feed"``). Sent once per transition, never per poll.
 
     Raises:
-        ValueError: ``event`` is neither, or ``at`` is naive.
+        ValueError: ``event`` is none of these, or ``at`` is naive.
         jinja2.TemplateError: an override template is broken.
     """
-    if event not in {"failing", "recovered"}:
-        raise ValueError(f"unknown health event {event!r} (known: failing, recovered)")
+    events = {"failing", "recovered", "hide_blocked", "hide_restored"}
+    if event not in events:
+        raise ValueError(f"unknown health event {event!r} (known: {', '.join(sorted(events))})")
     school = _one_line(school_name)
     account = f"{source} ({_PLATFORMS.get(kind, kind)})"
-    if event == "failing":
-        subject = f"[{school}] Not checking {source}: it cannot be read"
-    else:
-        subject = f"[{school}] Checking {source} again"
+    subject = {
+        "failing": f"[{school}] Not checking {source}: it cannot be read",
+        "recovered": f"[{school}] Checking {source} again",
+        "hide_blocked": f"[{school}] Cannot hide comments on {source}: access refused",
+        "hide_restored": f"[{school}] Hiding comments on {source} again",
+    }[event]
     subject = _one_line(subject)
     context = {
         "subject": subject,
         "school_name": school_name,
-        "failing": event == "failing",
+        "failing": event in {"failing", "hide_blocked"},
         "account": account,
         "source": source,
         "error": error or "(no detail given)",
         "when": format_local_time(at, zone),
     }
+    template = "hide" if event.startswith("hide_") else "health"
     env = environment(template_dir)
     return RenderedEmail(
         subject=subject,
-        text=env.get_template("health.txt.j2").render(context),
-        html=env.get_template("health.html.j2").render(context),
+        text=env.get_template(f"{template}.txt.j2").render(context),
+        html=env.get_template(f"{template}.html.j2").render(context),
     )
 
 

@@ -466,6 +466,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     config = _config(args)
     with Store(config.storage.path) as store:
         states = [store.source_state(s.name, s.kind) for s in config.sources]
+        # A source read fine may still be unable to hide: the newest hide notice says.
+        hiding = [store.latest_outbox("health", f"health:{s.name}:hide_") for s in config.sources]
         counts = store.outbox_counts()
         failed_mail = store.outbox(OutboxState.FAILED)
         # Why queued email waits (server down, 4xx, login refused): the newest try's error.
@@ -489,8 +491,13 @@ def cmd_status(args: argparse.Namespace) -> int:
             "failing_since": iso(st.failing_since),
             "rate_limited_until": iso(st.rate_limited_until),
             "notices": list(st.notices),
+            "cannot_hide": (
+                told.payload.get("error")
+                if told is not None and told.payload.get("event") == "hide_blocked"
+                else None
+            ),
         }
-        for st, src in zip(states, config.sources, strict=True)
+        for st, src, told in zip(states, config.sources, hiding, strict=True)
     ]
     out: dict[str, Any] = {
         "sources": sources,
@@ -507,11 +514,15 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_OK
     for s in sources:
         health = "ok" if s["healthy"] else f"FAILING ({s['error_category']}): {s['last_error']}"
+        if s["error_category"] == "rate_limited":
+            health = f"waiting for the platform's rate limit: {s['last_error']}"
         if s["last_poll"] is None:
             health = "not polled yet"
         print(f"{s['name']} [{s['kind']}]: {health}")
         for notice in s["notices"]:
             print(f"    note: {notice}")
+        if s["cannot_hide"]:
+            print(f"    CANNOT HIDE: {s['cannot_hide']}")
         print(
             f"    last poll {s['last_poll'] or '-'}, last success {s['last_success'] or '-'}, "
             f"{s['items_seen']} items seen"

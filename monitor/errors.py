@@ -44,6 +44,16 @@ class PermanentError(SourceError):
     category = "permanent"
 
 
+class PermissionMissing(PermanentError):
+    """The credentials work but lack a permission this call needs: an admin must grant it.
+
+    Unlike other permanent errors it says nothing about the item: a hide refused
+    for it waits, and is tried again once the permission is back.
+    """
+
+    category = "permission"
+
+
 class AuthExpired(SourceError):
     """The credentials were refused or have expired: an admin must renew them."""
 

@@ -29,7 +29,13 @@ import connectors
 from monitor.config import Config, HttpConfig, SourceConfig
 from monitor.connector import Connector
 from monitor.engine import Engine
-from monitor.errors import AuthExpired, ConfigError, RateLimited, SourceError
+from monitor.errors import (
+    AuthExpired,
+    ConfigError,
+    PermissionMissing,
+    RateLimited,
+    SourceError,
+)
 from monitor.exif import probe_items
 from monitor.mailer import new_message_id
 from monitor.models import ActionKind, Cursor, Finding, Item, utcnow
@@ -371,8 +377,19 @@ class Poller:
     # -- act ------------------------------------------------------------------
 
     def _act(self, source: SourceConfig, connector: Connector, report: PollReport) -> None:
+        # A hide refused for the account's credentials or permissions (not for the
+        # item) blocks every hide until an admin fixes it: the rest wait with the same
+        # reason without asking the platform, and the next poll tries the oldest again.
+        blocked: SourceError | None = None
         for action_id, kind, stored in self.store.pending_actions(source.name):
             if kind != "hide":
+                continue
+            if blocked is not None:
+                report.hide_failed += 1
+                detail = f"not tried, as the platform refused the hide before it: {blocked}"
+                self.store.finish_action(
+                    action_id, state=ActionState.PENDING, detail=detail, now=self.clock()
+                )
                 continue
             try:
                 result = self._retrying()(connector.hide, stored.item)
@@ -387,6 +404,9 @@ class Poller:
                     "hide_deferred", item=stored.item.platform_id, until=err.until.isoformat()
                 )
                 return
+            except (AuthExpired, PermissionMissing) as err:
+                blocked = err
+                state, detail = ActionState.PENDING, str(err)
             except SourceError as err:
                 state, detail = ActionState.FAILED, str(err)
             else:
@@ -399,6 +419,28 @@ class Poller:
                 report.hide_failed += 1
                 log.warning("hide_failed", item=stored.item.platform_id, detail=detail)
             self.store.finish_action(action_id, state=state, detail=detail, now=self.clock())
+        self._hide_health(source, blocked, hidden=report.hidden > 0)
+
+    def _hide_health(
+        self, source: SourceConfig, blocked: SourceError | None, *, hidden: bool
+    ) -> None:
+        """Email the admin once when hiding is blocked (saying what to grant or renew), and
+        once when a hide works again; the newest such email in the outbox records which.
+        """
+        if blocked is None and not hidden:
+            return  # nothing was tried: nothing learnt
+        told = self.store.latest_outbox("health", f"health:{source.name}:hide_")
+        reported = told is not None and told.payload.get("event") == "hide_blocked"
+        if (blocked is not None) == reported:
+            return
+        now = self.clock()
+        if blocked is not None:
+            log.error("hide_blocked", error=str(blocked))
+            notice = self._health_notice(source, "hide_blocked", str(blocked), now)
+        else:
+            log.info("hide_restored")
+            notice = self._health_notice(source, "hide_restored", None, now)
+        self.store.queue([notice], now)
 
 
 def poll_all(poller: Poller, sources: Sequence[SourceConfig], workers: int) -> list[PollReport]:

@@ -161,7 +161,8 @@ class Failure:
     """An answer given instead of the real one.
 
     ``content_type=None`` sends no ``Content-Type`` header at all. ``match``
-    limits it to request paths containing that text ("" matches all).
+    limits it to request paths containing that text ("" matches all), and
+    ``method`` to requests of that method (``"POST"``: only hides; "" any).
     ``delay`` seconds pass before it is sent.
     """
 
@@ -171,6 +172,7 @@ class Failure:
     headers: Mapping[str, str] = field(default_factory=dict)
     delay: float = 0.0
     match: str = ""
+    method: str = ""
 
 
 def graph_error(
@@ -183,6 +185,7 @@ def graph_error(
     headers: Mapping[str, str] | None = None,
     match: str = "",
     is_transient: bool | None = None,
+    method: str = "",
 ) -> Failure:
     """A Graph error body ``{"error": {...}}`` as the API sends it (HTTP 400 by default)."""
     error: dict[str, Any] = {"message": message, "type": error_type, "code": code}
@@ -201,6 +204,7 @@ def graph_error(
         body=json.dumps({"error": error}).encode(),
         headers=all_headers,
         match=match,
+        method=method,
     )
 
 
@@ -454,10 +458,12 @@ class GraphServer(LoopbackServer):
         with self._lock:
             self._requests.append(request)
 
-    def _injected(self, path: str) -> Failure | None:
+    def _injected(self, path: str, method: str = "GET") -> Failure | None:
         with self._lock:
             for index, (failure, times) in enumerate(self._failures):
                 if failure.match and failure.match not in path:
+                    continue
+                if failure.method and failure.method != method:
                     continue
                 if times is not None:
                     if times <= 1:
@@ -914,7 +920,7 @@ class _Handler(BaseHTTPRequestHandler):
         graph._record(request)
         if graph.delay:
             graph._wait(graph.delay)
-        injected = graph._injected(split.path)
+        injected = graph._injected(split.path, self.command)
         if injected is not None:
             if injected.delay:
                 graph._wait(injected.delay)

@@ -31,7 +31,9 @@ reference):
 * ``x-rate-limit-limit/-remaining/-reset`` on every response; ``rate_limit``
   makes an endpoint answer 429 until a given reset; ``fail`` queues 401, 403,
   5xx or any status with a problem body; ``search_forbidden`` answers search
-  403 ``client-not-enrolled``, as an access tier without search does.
+  403 ``client-not-enrolled``, as an access tier without search does;
+  ``access_level = "read"`` (an app whose permissions were set to Read only)
+  answers hiding 403 ``oauth1-permissions`` and says so in ``x-access-level``.
 * A bearer token (app-only reads) and OAuth 1.0a keys (hiding) are checked:
   a wrong bearer is a 401; hiding with a bearer is a 403
   ``unsupported-authentication``. OAuth signatures are not verified (the
@@ -378,6 +380,8 @@ class XServer(LoopbackServer):
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         #: answer search 403 client-not-enrolled, like an access tier without search
         self.search_forbidden = False
+        #: the app's permissions as ``x-access-level`` reports them; "read" cannot hide
+        self.access_level = "read-write"
         super().__init__(host=host, port=port)
         self._lock = threading.Lock()
         self._requests: list[XRequest] = []
@@ -454,7 +458,7 @@ class XServer(LoopbackServer):
             "x-rate-limit-limit": str(window.limit),
             "x-rate-limit-remaining": str(window.remaining),
             "x-rate-limit-reset": str(window.reset),
-            "x-access-level": "read-write",
+            "x-access-level": self.access_level,
             "api-version": "2.150",
         }
         with self._lock:
@@ -531,6 +535,14 @@ class XServer(LoopbackServer):
                 or "oauth_signature" not in params
             ):
                 return 401, problem_body(401)
+            if self.access_level == "read":
+                return 403, _problem(
+                    403,
+                    "Forbidden",
+                    "Your client app is not configured with the appropriate oauth1 app "
+                    "permissions for this endpoint.",
+                    kind="oauth1-permissions",
+                )
             return None
         if header != f"Bearer {self.bearer_token}":
             return 401, problem_body(401)

@@ -16,7 +16,14 @@ from connectors import connector_class
 from connectors._graph import MIN_BODY_LIMIT, parse_time
 from connectors.facebook import FacebookPageConnector
 from monitor.config import FacebookPageSource, HttpConfig
-from monitor.errors import AuthExpired, PermanentError, RateLimited, SourceError, TemporaryError
+from monitor.errors import (
+    AuthExpired,
+    PermanentError,
+    PermissionMissing,
+    RateLimited,
+    SourceError,
+    TemporaryError,
+)
 from monitor.http import build_session
 from monitor.models import Cursor, FetchResult, Item, ItemKind
 from monitor.sandbox.graph_server import (
@@ -420,7 +427,7 @@ class TestHide:
         connector = connect()
         target = by_id(connector.fetch(Cursor()))["2000000001_1"]
         graph.fail(graph_error(200, "(#200) Permissions error"))
-        with pytest.raises(PermanentError, match="pages_manage_engagement"):
+        with pytest.raises(PermissionMissing, match="pages_manage_engagement"):
             connector.hide(target)
 
 
@@ -445,8 +452,8 @@ ERROR_TABLE: list[tuple[Failure, type[SourceError], str]] = [
     (rate_limit_error(32, 7), RateLimited, "(#32)"),
     (rate_limit_error(613, 7), RateLimited, "(#613)"),
     (rate_limit_error(80001, 7), RateLimited, "(#80001)"),
-    (graph_error(10, "(#10) Application does not have permission"), PermanentError, "permission"),
-    (graph_error(200, "(#200) Permissions error"), PermanentError, "pages_read_engagement"),
+    (graph_error(10, "(#10) Application does not have permission"), PermissionMissing, "grant"),
+    (graph_error(200, "(#200) Permissions error"), PermissionMissing, "pages_read_engagement"),
     (graph_error(100, "(#100) Unsupported get request"), PermanentError, "Graph error 100"),
     (graph_error(1, "An unknown error occurred", status=500), TemporaryError, "Graph error 1"),
     (graph_error(2, "Service temporarily unavailable"), TemporaryError, "Graph error 2"),

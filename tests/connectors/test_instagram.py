@@ -12,7 +12,14 @@ import pytest
 from connectors import connector_class
 from connectors.instagram import InstagramConnector
 from monitor.config import HttpConfig, InstagramSource
-from monitor.errors import AuthExpired, PermanentError, RateLimited, SourceError, TemporaryError
+from monitor.errors import (
+    AuthExpired,
+    PermanentError,
+    PermissionMissing,
+    RateLimited,
+    SourceError,
+    TemporaryError,
+)
 from monitor.models import Cursor, FetchResult, Item, ItemKind
 from monitor.sandbox.graph_server import (
     DEFAULT_TOKEN,
@@ -234,7 +241,7 @@ class TestHide:
         connector = connect()
         target = by_id(connector.fetch(Cursor()))["17900000000000201"]
         graph.fail(graph_error(10, "(#10) Application does not have permission for this action"))
-        with pytest.raises(PermanentError, match="instagram_manage_comments"):
+        with pytest.raises(PermissionMissing, match="instagram_manage_comments"):
             connector.hide(target)
 
 
@@ -256,7 +263,7 @@ class TestErrors:
             (expired_token_error(), AuthExpired),
             (rate_limit_error(4, 3), RateLimited),
             (rate_limit_error(80002, None), RateLimited),
-            (graph_error(200, "(#200) Permissions error"), PermanentError),
+            (graph_error(200, "(#200) Permissions error"), PermissionMissing),
             (server_error(500), TemporaryError),
             (Failure(status=502, body=b"", content_type=None), TemporaryError),
         ],
