@@ -138,11 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except sqlite3.OperationalError as err:  # the state file: locked, disk full, unwritable
         log.error("store_unavailable", command=args.command, error=str(err))
-        print(
-            f"social-monitor: {args.command} failed: the state database cannot be used "
-            f"({err}): is the disk full, or another program holding it?",
-            file=sys.stderr,
-        )
+        from monitor.store import describe_failure  # noqa: PLC0415
+
+        print(f"social-monitor: {args.command} failed: {describe_failure(err)}", file=sys.stderr)
         return EXIT_FAILURE
     except Exception as err:
         log.exception("command_failed", command=args.command)

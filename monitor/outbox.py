@@ -36,7 +36,7 @@ from monitor.errors import ConfigError, DeliveryError
 from monitor.mailer import Mailer, build_message, thread_id
 from monitor.models import ItemKind, utcnow
 from monitor.roster import load_roster
-from monitor.store import ActionState, OutboxRow, Store, StoredFinding
+from monitor.store import ActionState, OutboxRow, Store, StoredFinding, describe_failure
 
 __all__ = [
     "FlushReport",
@@ -289,14 +289,8 @@ def flush(
 
 def _unrecorded(err: sqlite3.OperationalError) -> str:
     """Why a flush stopped at the state file, in plain words."""
-    reason = str(err)
-    if "locked" in reason or "busy" in reason:
-        what = "the state database is locked by another program (a backup, the sqlite3 shell?)"
-    elif "full" in reason:
-        what = "the disk holding the state database is full"
-    else:
-        what = f"the state database could not be written ({reason})"
     return (
-        f"{what}; the email stays queued for the next flush (one the mail server already "
-        "accepted goes again with the same Message-ID, which mail clients show once)"
+        f"{describe_failure(err)}; the email stays queued for the next flush (one the mail "
+        "server already accepted goes again with the same Message-ID, which mail clients "
+        "show once)"
     )

@@ -41,7 +41,15 @@ from monitor.mailer import new_message_id
 from monitor.models import ActionKind, Cursor, Finding, Item, utcnow
 from monitor.rules import SAFEGUARDING_RULES
 from monitor.rules.normalise import normalise
-from monitor.store import ActionState, OutboxRequest, PlannedAction, SourceState, Store, StoredItem
+from monitor.store import (
+    ActionState,
+    OutboxRequest,
+    PlannedAction,
+    SourceState,
+    Store,
+    StoredItem,
+    describe_failure,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -463,14 +471,10 @@ def poll_all(poller: Poller, sources: Sequence[SourceConfig], workers: int) -> l
 
 def store_failure(err: sqlite3.Error) -> str:
     """A state-file failure in plain words: what it means for the items, and what to do."""
-    reason = str(err)
-    if "locked" in reason or "busy" in reason:
-        what = "the state database is locked by another program (a backup, the sqlite3 shell?)"
-    elif "full" in reason:
-        what = "the disk holding the state database is full"
-    else:
-        what = f"the state database could not be written ({reason})"
-    return f"{what}; nothing fetched since the last good poll is lost: the next poll reads it again"
+    return (
+        f"{describe_failure(err)}; nothing fetched since the last good poll is lost: "
+        "the next poll reads it again"
+    )
 
 
 def fingerprint(item: Item) -> str:

@@ -931,3 +931,14 @@ def _stored_item(row: sqlite3.Row) -> StoredItem:
             raw=json.loads(row["raw"]),
         ),
     )
+
+
+def describe_failure(err: sqlite3.Error) -> str:
+    """What stopped the state file being written, in plain words: locked by another
+    program, the disk full, or SQLite's own reason."""
+    reason = str(err)
+    if "locked" in reason or "busy" in reason:
+        return "the state database is locked by another program (a backup, the sqlite3 shell?)"
+    if "full" in reason:
+        return "the disk holding the state database is full"
+    return f"the state database could not be written ({reason})"
