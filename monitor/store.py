@@ -935,10 +935,13 @@ def _stored_item(row: sqlite3.Row) -> StoredItem:
 
 def describe_failure(err: sqlite3.Error) -> str:
     """What stopped the state file being written, in plain words: locked by another
-    program, the disk full, or SQLite's own reason."""
+    program, the disk full (or failing), or SQLite's own reason."""
     reason = str(err)
     if "locked" in reason or "busy" in reason:
         return "the state database is locked by another program (a backup, the sqlite3 shell?)"
     if "full" in reason:
         return "the disk holding the state database is full"
+    if "i/o" in reason.lower():
+        # What SQLite says when a write fails with no room at all, or on a failing disk.
+        return f"the state database could not be written ({reason}): is the disk full or failing?"
     return f"the state database could not be written ({reason})"

@@ -17,6 +17,7 @@ from monitor.store import (
     OutboxState,
     PlannedAction,
     Store,
+    describe_failure,
 )
 
 NOW = datetime(2026, 11, 24, 18, 5, tzinfo=UTC)
@@ -250,3 +251,18 @@ class TestOutbox:
         store.mark_sent(b.id, NOW)
         assert store.outbox() == []
         assert store.outbox_counts() == {OutboxState.FAILED: 1, OutboxState.SENT: 1}
+
+
+class TestDescribeFailure:
+    @pytest.mark.parametrize(
+        ("message", "words"),
+        [
+            ("database is locked", "locked by another program"),
+            ("database or disk is full", "disk holding the state database is full"),
+            ("disk I/O error", "is the disk full or failing"),
+            ("attempt to write a readonly database", "could not be written (attempt to write"),
+        ],
+    )
+    def test_plain_words_for_each_failure(self, message: str, words: str) -> None:
+        """SQLite's reasons become words an admin can act on."""
+        assert words in describe_failure(sqlite3.OperationalError(message))
