@@ -99,6 +99,9 @@ class Poller:
         self.engine = engine
         self.clock = clock
         self.sleep = sleep
+        # source -> when the platform allows hides again (a rate limit on hiding,
+        # separate from reading); kept while the daemon runs, not in the store
+        self._hides_wait: dict[str, datetime] = {}
 
     # -- the whole poll --------------------------------------------------------
 
@@ -389,6 +392,9 @@ class Poller:
         # item) blocks every hide until an admin fixes it: the rest wait with the same
         # reason without asking the platform, and the next poll tries the oldest again.
         blocked: SourceError | None = None
+        wait = self._hides_wait.get(source.name)
+        if wait is not None and self.clock() < wait:
+            return  # hiding is rate limited: the hides wait, pending, without a request
         for action_id, kind, stored in self.store.pending_actions(source.name):
             if kind != "hide":
                 continue
@@ -402,9 +408,10 @@ class Poller:
             try:
                 result = self._retrying()(connector.hide, stored.item)
             except RateLimited as err:
-                # Not a failure: the hide waits for the next poll after the window
+                # Not a failure: the hide waits for the first poll after the window
                 # (X allows 50 hides per 15 minutes). The alert says "not yet confirmed".
                 detail = f"waiting for the platform's rate limit until {err.until:%H:%M} UTC"
+                self._hides_wait[source.name] = err.until
                 self.store.finish_action(
                     action_id, state=ActionState.PENDING, detail=detail, now=self.clock()
                 )

@@ -130,18 +130,24 @@ class TestFlow:
         (sf,) = store.findings()
         assert (sf.action_state, sf.action_detail) == (ActionState.FAILED, "HTTP 503")
 
-    def test_rate_limited_hide_waits_for_the_next_poll(
+    def test_rate_limited_hide_waits_for_the_window_to_end(
         self, config: Config, store: Store, clock: FakeClock
     ) -> None:
-        """A hide refused for a rate limit stays pending and is done by a later poll."""
-        SCRIPT.fetches = [[comment("1", "badword"), comment("2", "badword")], []]
+        """A hide refused for a rate limit stays pending; a poll inside the window asks the
+        platform for no hide at all, and the first poll after it does them all."""
+        SCRIPT.fetches = [[comment("1", "badword"), comment("2", "badword")], [], []]
         SCRIPT.hides = [RateLimited("429", until=START + timedelta(minutes=15))]
         p = poller(config, store, clock)
         first = p.poll(config.sources[0])
         assert (first.hidden, first.hide_failed) == (0, 0)
         assert [sf.action_state for sf in store.findings()] == [ActionState.PENDING] * 2
-        second = p.poll(config.sources[0])
-        assert second.hidden == 2
+        clock.now = START + timedelta(minutes=5)
+        inside = p.poll(config.sources[0])
+        assert (inside.hidden, SCRIPT.hidden) == (0, [])  # a hide call would have succeeded
+        assert [sf.action_state for sf in store.findings()] == [ActionState.PENDING] * 2
+        clock.now = START + timedelta(minutes=15)
+        after = p.poll(config.sources[0])
+        assert after.hidden == 2
         assert SCRIPT.hidden == ["1", "2"]
 
     def test_items_stored_before_a_crash_are_vetted_next_poll(
