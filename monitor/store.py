@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from monitor.errors import RateLimited
 from monitor.models import (
     ActionKind,
     Cursor,
@@ -172,8 +173,9 @@ class SourceState:
 
     @property
     def healthy(self) -> bool:
-        """True until a poll fails; true again once one succeeds."""
-        return self.last_error is None
+        """True until a poll fails; true again once one succeeds. A rate limit is not a
+        failure but a wait (``rate_limited_until`` says until when): still healthy."""
+        return self.last_error is None or self.error_category == RateLimited.category
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -158,6 +158,24 @@ class TestFetch:
         state = store.source_state("blog", "feed")
         assert (state.healthy, state.consecutive_failures, state.last_error) == (True, 0, None)
 
+    def test_a_rate_limit_is_a_wait_not_a_failure(self, store: Store) -> None:
+        """A source waiting out a rate limit is healthy, with the wait's end recorded."""
+        until = NOW + timedelta(minutes=15)
+        store.record_failure(
+            source="x",
+            kind="twitter",
+            error="rate-limited until 18:20:00 UTC",
+            category="rate_limited",
+            now=NOW,
+            rate_limited_until=until,
+        )
+        state = store.source_state("x", "twitter")
+        assert (state.healthy, state.rate_limited_until) == (True, until)
+        store.record_failure(
+            source="x", kind="twitter", error="HTTP 503", category="temporary", now=NOW
+        )
+        assert store.source_state("x", "twitter").healthy is False
+
 
 class TestVetting:
     def test_findings_actions_and_outbox_together(self, store: Store) -> None:
