@@ -50,6 +50,7 @@ from monitor.sandbox.graph_server import (
     Post,
 )
 from monitor.sandbox.smtp_server import SmtpServer
+from tests.json_log import read_events
 from tests.test_service import BASE, Daemon, wait_until
 
 pytestmark = pytest.mark.crash
@@ -238,15 +239,7 @@ def fixture_daemons() -> Iterator[list[Daemon]]:
 
 def events(d: Daemon) -> list[dict[str, Any]]:
     """The daemon's JSON log lines (a line cut short by the kill is skipped)."""
-    out = []
-    for line in d.log_path.read_text(errors="replace").splitlines():
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(event, dict):
-            out.append(event)
-    return out
+    return read_events(d.log_path)
 
 
 def count(db: Path, sql: str, *args: object) -> int:

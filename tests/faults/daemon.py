@@ -8,7 +8,6 @@ with the log's tail, if the daemon died meanwhile.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.faults.harness import SCRIPT, SECRETS, Arrival, World, assert_clean
+from tests.json_log import read_events
 
 #: log events that mean a bug in the daemon, not a fault it was handed
 BUG_EVENTS = frozenset({"poll_crashed", "job_failed", "email_render_failed", "command_failed"})
@@ -52,15 +52,7 @@ class RunningDaemon:
 
     def events(self) -> list[dict[str, Any]]:
         """The daemon's log lines, parsed (a line cut short is skipped)."""
-        out: list[dict[str, Any]] = []
-        for line in self.log_text().splitlines():
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(event, dict):
-                out.append(event)
-        return out
+        return read_events(self.log_path)
 
     def logged(self, event: str) -> bool:
         """Whether the daemon logged ``event``."""

@@ -331,16 +331,18 @@ class World:
         self.feed_fault = None
         self.serve_feed()
 
-    def assert_acted_once(self, arrivals: Iterable[Arrival]) -> None:
+    def assert_acted_once(
+        self, arrivals: Iterable[Arrival], *, platforms: Iterable[str] = SOURCES
+    ) -> None:
         """Each flagged arrival hidden (where possible) by one request and alerted in one email;
-        each benign one neither; no comment on any platform asked to be hidden twice."""
+        each benign one neither; no comment on any of ``platforms`` asked to be hidden twice."""
         for a in arrivals:
             flagged = "f*cking" in a.text
             assert self.alerts_naming(a.text) == (1 if flagged else 0), a
             if a.source != "blog":
                 assert self.hides(a.source)[a.platform_id] == (1 if flagged else 0), a
                 assert self.is_hidden(a) is flagged, a
-        for source in SOURCES:
+        for source in platforms:
             repeated = {pid: n for pid, n in self.hides(source).items() if n > 1}
             assert repeated == {}, (source, repeated)
 
