@@ -136,9 +136,10 @@ class PersonalInfoRule:
             return []
         out = []
         for m in found:
-            if not phonenumbers.is_valid_number(m.number) and not _UK_SHAPED.match(
+            # The shape first: the library's validity check costs 35 us a number.
+            if not _UK_SHAPED.match(
                 re.sub(r"[^0-9+]", "", m.raw_string)
-            ):
+            ) and not phonenumbers.is_valid_number(m.number):
                 continue
             e164 = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
             out.append(self._hit(text, m.start, m.end, e164, "phone number"))
