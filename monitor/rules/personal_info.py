@@ -48,7 +48,6 @@ _POSTCODE = re.compile(
 # Each pattern that holds a digit is tried only where the text has one: the
 # digit runs are found in one fast pass, and the patterns are anchored there.
 _DIGIT_RUN = re.compile(r"[0-9]+")
-_DIGIT = re.compile(r"[0-9]")
 # Seven digits with at most two separators between each: the least a phone
 # number has. PhoneNumberMatcher is slow; most text never reaches it.
 _PHONE_SIGN = re.compile(r"[0-9](?:[ ()./+-]{0,2}[0-9]){6}")
@@ -233,15 +232,15 @@ def _with_digits(text: NormalisedText) -> str | None:
     if not text.leet_folded:
         # No digit was folded: the normalised text has them all (and most
         # often is ASCII, the fast case for the search).
-        return s if _DIGIT.search(s) is not None else None
+        return s if _has_digit(s) else None
     original = text.original
     if original.isascii():
         # ASCII normalises one to one: the original, lower-cased, is it (and
         # the normalised text has no digit the original lacks).
-        return original.lower() if _DIGIT.search(original) is not None else None
-    if _DIGIT.search(original) is None:
+        return original.lower() if _has_digit(original) else None
+    if not _has_digit(original):
         # Nothing to put back; digits NFKC made ("１" -> "1") are in s already.
-        return s if _DIGIT.search(s) is not None else None
+        return s if _has_digit(s) else None
     if sum(map(s.count, "0123456789")) == sum(map(original.count, "0123456789")):
         return s  # no digit was folded
     # Only the original's digits are visited: find where each landed.
@@ -252,6 +251,15 @@ def _with_digits(text: NormalisedText) -> str | None:
             if j < len(chars) and text.offsets[j] == at and chars[j] != original[at]:
                 chars[j] = original[at]
     return "".join(chars)
+
+
+def _has_digit(s: str) -> bool:
+    """Whether ``s`` holds an ASCII digit. Ten substring tests (each a C scan) take a
+    third of the time of a regex character class scanning the text."""
+    return (
+        "0" in s or "1" in s or "2" in s or "3" in s or "4" in s
+        or "5" in s or "6" in s or "7" in s or "8" in s or "9" in s
+    )  # fmt: skip
 
 
 def _may_start_street(s: str, start: int, end: int) -> bool:
