@@ -92,6 +92,8 @@ class Item:
 
     def searchable_text(self) -> str:
         """The text every rule reads: the body, then any media alt text, one per line."""
+        if not self.media:
+            return self.text  # most items: a comment's text as it is
         parts = [self.text, *(m.alt_text for m in self.media if m.alt_text)]
         return "\n".join(p for p in parts if p)
 
