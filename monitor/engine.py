@@ -213,12 +213,11 @@ def build_rules(config: Config | None, *, pupils: Sequence[Pupil] | None = None)
             f"rules.safeguarding phrase lists ({_names(safeguarding_files)}): {err}"
         ) from None
 
-    # Both lists are read for every item: one automaton pass serves the two.
-    share_prefilter([abuse.matcher, safeguarding.matcher])
-
     if pupils is None:
         pupils = load_roster(config.roster) if config and config.roster else []
     names = NameMatcher(pupils)
+    # Both lists and the roster are read for every item: one automaton pass serves all three.
+    share_prefilter([abuse.matcher, safeguarding.matcher], client=names)
     school_domains = config.school.domains if config else ()
     links = settings("unsafe_link")
     scanner = LinkScanner(

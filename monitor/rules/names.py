@@ -18,13 +18,22 @@ In the text, "_", "-" and "." count as spaces (jamie_smith.jpg, Jamie-Smith).
 A key must start and end at a word boundary, so "Jamie Smithson" is not
 "Jamie Smith", while "Jamie Smith's" is. A first name alone, or a surname
 alone ("the school hall"), never matches: only full names are keys.
+
+Speed: the automaton runs over ``NormalisedText.letters`` (every character
+but a-z a space), the view the phrase lists' prefilter already scans, so
+``monitor.rules.phrases.share_prefilter`` can put the roster in the same
+automaton and one pass serves both. A key's letters form (" jamie smith ")
+is a necessary condition; each hit is then checked against the exact key on
+the text, so the letters view never widens what matches. Keys the view
+cannot show (a letter outside a-z after accent folding) have an automaton
+of their own over the text.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -34,7 +43,9 @@ from monitor.rules.normalise import NormalisedText, normalise
 
 # Separators inside a multi-part name, as a roster or a person writes them.
 _NAME_PARTS = re.compile(r"[\s\-'’‘`.]+")
-_APOSTROPHES = ("'", "’")
+# The normaliser folds "’" and the other typographic apostrophes to "'", so
+# "'" is the only one a key needs.
+_APOSTROPHE = "'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +65,14 @@ class NameMatch:
 
 @dataclass(frozen=True, slots=True)
 class _Key:
-    length: int
+    text: str  # as the separator-spaced text shows it: "jamie smith", "smith, jamie"
     pupils: tuple[int, ...]
     canonical: str
     form: str
+
+
+#: (letters-view index of a hit's last character, the hit's value)
+Hits = Iterable[tuple[int, int]]
 
 
 class NameMatcher:
@@ -68,39 +83,55 @@ class NameMatcher:
         keys: dict[str, _Key] = {}
         for index, pupil in enumerate(self.pupils):
             canonical = f"{_fold(pupil.first_name)} {_fold(pupil.last_name)}"
-            for key, form in _keys(pupil):
-                found = keys.get(key)
+            for written, form in _keys(pupil):
+                found = keys.get(written)
                 if found is None:
-                    keys[key] = _Key(len(key), (index,), canonical, form)
+                    keys[written] = _Key(written, (index,), canonical, form)
                 elif index not in found.pupils:
                     # Two pupils with the same name: one match names both.
-                    keys[key] = _Key(len(key), (*found.pupils, index), found.canonical, form)
-        self._automaton: ahocorasick.Automaton | None = None
-        if keys:
+                    keys[written] = _Key(written, (*found.pupils, index), found.canonical, form)
+        # Each letters form (" jamie smith ") and the exact keys it stands for.
+        self._by_letters: dict[str, dict[str, _Key]] = {}
+        unshowable: list[_Key] = []
+        for k in keys.values():
+            if k.text.isascii():
+                self._by_letters.setdefault(_letters_form(k.text), {})[k.text] = k
+            else:
+                unshowable.append(k)
+        self._letters_keys = list(self._by_letters)
+        self._base = 0
+        # Built on first use, unless share_prefilter gives a shared scan first.
+        self._scan: Callable[[NormalisedText], Hits] | None = None
+        self._own: ahocorasick.Automaton | None = None
+        self._unshowable: ahocorasick.Automaton | None = None
+        if unshowable:
             automaton = ahocorasick.Automaton()
-            for key, value in keys.items():
-                automaton.add_word(key, value)
+            for k in unshowable:
+                automaton.add_word(k.text, k)
             automaton.make_automaton()
-            self._automaton = automaton
+            self._unshowable = automaton
 
     def __len__(self) -> int:
         return len(self.pupils)
 
+    def prefilter_keys(self, base: int) -> dict[str, int]:
+        """The roster's keys as the letters view shows them, each with its value (from
+        ``base`` up), for an automaton shared with other matchers."""
+        return {key: base + i for i, key in enumerate(self._letters_keys)}
+
+    def use_scan(self, scan: Callable[[NormalisedText], Hits], base: int) -> None:
+        """Read hits from a shared automaton holding ``prefilter_keys(base)``: ``scan``
+        gives each of those hits (and may give others, which are ignored)."""
+        self._scan, self._base = scan, base
+
     def find(self, text: NormalisedText) -> list[NameMatch]:
         """Every full name in ``text``, left to right; a name inside a longer one is dropped."""
-        if self._automaton is None:
+        if not self.pupils:
             return []
         view = text.fold_diacritics()
-        s = view.text.replace("_", " ").replace("-", " ").replace(".", " ")
-        found: list[tuple[int, int, _Key]] = []
-        for end, key in self._automaton.iter(s):
-            start = end - key.length + 1
-            after = end + 1
-            if start and s[start - 1].isalnum():
-                continue
-            if after < len(s) and s[after].isalpha():
-                continue
-            found.append((start, after, key))
+        found = self._verified(view, self._hits(text))
+        if self._unshowable is not None:
+            found.extend(self._unshowable_hits(view))
         if not found:
             return []
         # Longest first at each start, then drop what lies inside a kept match:
@@ -120,6 +151,89 @@ class NameMatcher:
         """Every full name in a file name ("jamie_smith-sports-day.jpg")."""
         return self.find(normalise(file_name))
 
+    def _hits(self, text: NormalisedText) -> Hits:
+        if self._scan is None:
+            automaton = ahocorasick.Automaton()
+            for key, value in self.prefilter_keys(0).items():
+                automaton.add_word(key, value)
+            if len(automaton):
+                automaton.make_automaton()
+                self._own = automaton
+            self._scan = self._own_scan
+        return self._scan(text)
+
+    def _own_scan(self, text: NormalisedText) -> Hits:
+        return self._own.iter(text.letters()) if self._own is not None else ()
+
+    def _verified(self, view: NormalisedText, hits: Hits) -> list[tuple[int, int, _Key]]:
+        """The hits that are a key exactly, at word boundaries, as (start, end, key) of
+        ``view.text``."""
+        found: list[tuple[int, int, _Key]] = []
+        s = view.text
+        count = len(self._letters_keys)
+        to_text: Callable[[int], int] | None = None
+        for end, value in hits:
+            index = value - self._base
+            if not 0 <= index < count:
+                continue  # another matcher's value in a shared automaton
+            letters = self._letters_keys[index]
+            if to_text is None:
+                to_text = _letters_to_text(s)
+            # The key is " name ": the name is between its padding spaces.
+            start, after = to_text(end - len(letters) + 2), to_text(end)
+            key = self._by_letters[letters].get(_spaced(s[start:after]))
+            if key is None:
+                continue
+            if start and s[start - 1].isalnum() and s[start - 1] not in _SPACED:
+                continue
+            if after < len(s) and s[after].isalpha():
+                continue
+            found.append((start, after, key))
+        return found
+
+    def _unshowable_hits(self, view: NormalisedText) -> list[tuple[int, int, _Key]]:
+        """Hits of the keys the letters view cannot show, found in the text itself."""
+        if self._unshowable is None:
+            return []
+        s = _spaced(view.text)
+        found: list[tuple[int, int, _Key]] = []
+        for end, key in self._unshowable.iter(s):
+            start = end - len(key.text) + 1
+            after = end + 1
+            if start and s[start - 1].isalnum():
+                continue
+            if after < len(s) and s[after].isalpha():
+                continue
+            found.append((start, after, key))
+        return found
+
+
+# In the text, "_", "-" and "." count as spaces (jamie_smith.jpg, Jamie-Smith).
+_SPACED = "_-."
+_TO_SPACE = str.maketrans(_SPACED, " " * len(_SPACED))
+
+
+def _spaced(s: str) -> str:
+    return s.translate(_TO_SPACE)
+
+
+def _letters_form(key: str) -> str:
+    """An ASCII key as ``NormalisedText.letters`` shows it: padded, non-letters as spaces."""
+    return " " + "".join(ch if "a" <= ch <= "z" else " " for ch in key) + " "
+
+
+def _letters_to_text(s: str) -> Callable[[int], int]:
+    """Maps an index of ``letters`` (of a view whose text is ``s``) to an index of ``s``.
+
+    The letters view is one character per UTF-8 byte of ``s`` after a padding
+    space, so for ASCII ``s`` it is one less; otherwise the bytes before it
+    are decoded (hits are rare, so this is done per hit, not per text).
+    """
+    if s.isascii():
+        return lambda i: i - 1
+    encoded = s.encode("utf-8", "surrogatepass")
+    return lambda i: len(encoded[: max(i - 1, 0)].decode("utf-8", "surrogatepass"))
+
 
 def _fold(name: str) -> str:
     """A name as keys and text are compared: normalised, accent-folded, one space between parts."""
@@ -133,14 +247,11 @@ def _forms(name: str) -> set[str]:
     if not parts:
         return set()
     forms = {folded.replace("-", " ").replace(".", " "), *_joinings(parts)}
-    if any(a in folded for a in _APOSTROPHES):
-        forms.update(a.join(parts) for a in _APOSTROPHES)
+    if _APOSTROPHE in folded:
+        forms.add(_APOSTROPHE.join(parts))
         # "O'Brien" is also written "O Brien" and "OBrien" (above), and a
         # hyphenated name with an apostrophe keeps its apostrophe as well.
-        forms.update(
-            " ".join(p.replace("'", a).replace("’", a) for p in folded.replace("-", " ").split())
-            for a in _APOSTROPHES
-        )
+        forms.add(" ".join(folded.replace("-", " ").split()))
     return {" ".join(f.split()) for f in forms if f.strip()}
 
 

@@ -35,9 +35,10 @@ from __future__ import annotations
 import itertools
 import re
 import string
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import ahocorasick
 
@@ -168,7 +169,7 @@ class PhraseMatcher:
         if self._plain is None:
             return []
         if self._filter is None:
-            self._filter = _build_filters([self.entries])[0]
+            self._filter = _build_filters([self.entries])[1][0]
         plain, spelt = self._filter.scan(text)
         view = text.fold_diacritics()
         if not (plain or spelt or "*" in view.text or "#" in view.text):
@@ -192,17 +193,40 @@ class PhraseMatcher:
         return out
 
 
-def share_prefilter(matchers: Sequence[PhraseMatcher]) -> None:
+class PrefilterClient(Protocol):
+    """Another matcher whose keys ride in the shared automaton (the roster's names)."""
+
+    def prefilter_keys(self, base: int) -> dict[str, int]:
+        """Its keys as ``NormalisedText.letters`` shows them, with values from ``base`` up."""
+        ...
+
+    def use_scan(
+        self, scan: Callable[[NormalisedText], Iterable[tuple[int, int]]], base: int
+    ) -> None:
+        """Take its hits, (end in the letters view, value), from ``scan``."""
+        ...
+
+
+#: where a client's values start: far above any literal number or alias
+_CLIENT_BASE = 1 << 40
+
+
+def share_prefilter(
+    matchers: Sequence[PhraseMatcher], *, client: PrefilterClient | None = None
+) -> None:
     """Give ``matchers`` one prefilter automaton: one pass over a text serves them all.
 
     The abuse and safeguarding lists are both read for every item; their
-    words in one automaton cost one scan instead of two. What each matcher
-    finds is unchanged. Call once, when building the rules, before the first ``find``.
+    words in one automaton cost one scan instead of two, and ``client``'s
+    keys (the roster's names) ride in the same pass. What each finds is
+    unchanged. Call once, when building the rules, before the first ``find``.
     """
-    for matcher, shared in zip(
-        matchers, _build_filters([m.entries for m in matchers]), strict=True
-    ):
+    extra = client.prefilter_keys(_CLIENT_BASE) if client is not None else {}
+    automaton, filters = _build_filters([m.entries for m in matchers], extra=extra)
+    for matcher, shared in zip(matchers, filters, strict=True):
         matcher._filter = shared
+    if client is not None:
+        client.use_scan(lambda text: automaton.hits_from(text, _CLIENT_BASE), _CLIENT_BASE)
 
 
 def _leftmost_longest(matches: list[re.Match[str]]) -> list[re.Match[str]]:
@@ -330,6 +354,20 @@ class _Automaton:
                 found |= self._multi[alias]
         return found, hits
 
+    def hits_from(self, text: NormalisedText, base: int) -> list[tuple[int, int]]:
+        """The hits in ``text`` whose value is ``base`` or more (a client's, see
+        ``share_prefilter``), aliases resolved; from the one scan per text."""
+        found, hits = self.scan(text)
+        if not found or max(found) < base:
+            return []  # the common case: no client key in the text
+        out: list[tuple[int, int]] = []
+        for end, value in hits:
+            if value >= base:
+                out.append((end, value))
+            elif value in self._multi:
+                out.extend((end, v) for v in self._multi[value] if v >= base)
+        return out
+
 
 _Scan = tuple[AbstractSet[int], list[tuple[int, int]]]
 
@@ -430,10 +468,13 @@ class _Filter:
         return False
 
 
-def _build_filters(lists: Sequence[Sequence[Entry]]) -> list[_Filter]:
-    """One automaton for the entries of ``lists``, and each list's filter over it."""
+def _build_filters(
+    lists: Sequence[Sequence[Entry]], *, extra: Mapping[str, int] | None = None
+) -> tuple[_Automaton, list[_Filter]]:
+    """One automaton for the entries of ``lists`` (and the ``extra`` keys, with their
+    values), and each list's filter over it."""
     numbers: dict[tuple[str, bool], int] = {}
-    keys: dict[str, set[int]] = {}
+    keys: dict[str, set[int]] = {key: {value} for key, value in (extra or {}).items()}
     letters: set[str] = set()
     views: list[tuple[list[list[int]], set[str], bool, bool]] = []
     for index, entries in enumerate(lists):
@@ -463,7 +504,7 @@ def _build_filters(lists: Sequence[Sequence[Entry]]) -> list[_Filter]:
     for letter in letters:
         keys.setdefault(letter * 3, set()).add(_STRETCHED)
     automaton = _Automaton(keys, len(numbers))
-    return [
+    return automaton, [
         _Filter(
             automaton,
             requirements,
