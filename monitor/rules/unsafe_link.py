@@ -75,6 +75,11 @@ _IP_HOST = re.compile(r"^[0-9.]+$|^\[?[0-9a-f:]+\]?$")
 _DIGIT_LETTERS = str.maketrans("0135", "oles")
 
 
+#: a link's verdict without its place: host, blocked, reason, normalised
+_Judgement = tuple[str, bool, str, str]
+_JUDGED_MAX = 4096
+
+
 @dataclass(frozen=True, slots=True)
 class LinkVerdict:
     """One link found and judged: its span of the original text and why it is flagged."""
@@ -108,6 +113,9 @@ class LinkScanner:
         self._blocked = frozenset(_clean(d) for d in blocked_domains)
         self._shorteners = frozenset(_clean(d) for d in shorteners)
         self._last: tuple[NormalisedText, list[LinkVerdict]] | None = None
+        # Each link as written, judged once: a school's comments link the same
+        # few sites again and again. A pure function's memo; cleared when full.
+        self._judged: dict[str, _Judgement | None] = {}
 
     def scan(self, text: NormalisedText) -> list[LinkVerdict]:
         """Every link in ``text`` that is blocked or unknown; allowed links are left out."""
@@ -142,19 +150,28 @@ class LinkScanner:
             ):
                 continue
             start, end = text.original_span(m.start(), m.start() + len(link))
-            verdict = self._judge(link, text.original[start:end], start, end)
-            if verdict is not None:
-                yield verdict
+            written = text.original[start:end]
+            try:
+                judged = self._judged[written]
+            except KeyError:
+                judged = self._judge(written)
+                if len(self._judged) >= _JUDGED_MAX:
+                    self._judged.clear()
+                self._judged[written] = judged
+            if judged is not None:
+                yield LinkVerdict(start, end, *judged)
 
-    def _judge(self, link: str, original: str, start: int, end: int) -> LinkVerdict | None:
+    def _judge(self, original: str) -> _Judgement | None:
+        """The verdict on one link as written: (host, blocked, reason, normalised), or
+        None when it is allowed."""
         # Judged as written: the normalised text (which found the link) has
         # look-alike letters and leet digits folded, and those are the point.
         host, path = _split(unicodedata.normalize("NFKC", original).lower())
         if not host:
             return None
 
-        def verdict(blocked: bool, reason: str, normalised: str = "") -> LinkVerdict:
-            return LinkVerdict(start, end, host, blocked, reason, normalised or bare)
+        def verdict(blocked: bool, reason: str, normalised: str = "") -> _Judgement:
+            return host, blocked, reason, normalised or bare
 
         bare = host.removeprefix("www.")
         if _is_ip(host):

@@ -89,3 +89,17 @@ class TestAllowedAndUnknown:
         """An admin may allow a shortener the school uses itself."""
         scanner = LinkScanner(allow_domains=["bit.ly"], shorteners=["bit.ly"])
         assert check(UnsafeLinkRule(scanner), "bit.ly/ourform") == []
+
+
+class TestRepeatedLinks:
+    def test_the_same_link_twice_is_reported_at_each_place(self, scanner: LinkScanner) -> None:
+        """A link judged once (the scanner remembers verdicts) is still reported where each
+        copy is, in this text and the next."""
+        rule = UnsafeLinkRule(scanner)
+        first = check(rule, "bit.ly/abc then again bit.ly/abc")
+        assert [(h.start, h.end, h.entry) for h in first] == [
+            (0, 10, "link shortener"),
+            (22, 32, "link shortener"),
+        ]
+        (later,) = check(rule, "see bit.ly/abc")
+        assert (later.start, later.end, later.match) == (4, 14, "bit.ly/abc")
