@@ -3,7 +3,7 @@
 Run by hand (never as a timed test; these machines are noisy):
 
     .venv/bin/python benchmarks/rules_bench.py [--items N] [--repeat R] [--pupils P]
-        [--no-competitors]
+        [--no-competitors] [--stages]
 
 It vets realistic comments of about 20-400 characters (plain ASCII, emoji,
 curly quotes, names, times and prices, links, a few with abuse, personal
@@ -13,6 +13,11 @@ P pupils (default 1,500), through the whole ``Engine.vet``, and prints the
 best of R runs. The same items then go through better-profanity and
 alt-profanity-check (the ``bench`` extra), for comparison: they only answer
 "profane or not", so they do a small part of our work.
+
+``--stages`` adds where the time goes: the cost per item of normalising, then
+of each text rule in the engine's order (each with the caches the rules
+before it filled, as in ``vet``), in thread CPU time, the best of R
+interleaved rounds so a slow moment of a shared machine spoils no stage.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from monitor.engine import build_engine
+from monitor.engine import Engine, build_engine
 from monitor.models import Item, ItemKind
 from monitor.roster import Pupil
 from monitor.rules.normalise import normalise
@@ -156,12 +161,38 @@ def competitors(texts: Sequence[str], repeat: int) -> None:
         )
 
 
+def stages(engine: Engine, items: Sequence[Item], rounds: int) -> list[tuple[str, float]]:
+    """Microseconds per item of normalising, then of each text rule after it, in order."""
+    rules = engine.rules_for(items[0])
+
+    def run(count: int) -> float:
+        chosen = rules[:count]
+        started = time.thread_time()
+        for item in items:
+            text = normalise(item.searchable_text())
+            for rule in chosen:
+                rule.check(text, item)
+        return time.thread_time() - started
+
+    best = [float("inf")] * (len(rules) + 1)
+    for _ in range(rounds):
+        for count in range(len(rules) + 1):
+            best[count] = min(best[count], run(count))
+    per_item = [b / len(items) * 1e6 for b in best]
+    names = ["normalise", *(rule.id for rule in rules)]
+    return [
+        (name, per_item[0] if i == 0 else per_item[i] - per_item[i - 1])
+        for i, name in enumerate(names)
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pupils", type=int, default=1_500)
     parser.add_argument("--no-competitors", action="store_true")
+    parser.add_argument("--stages", action="store_true", help="also the cost of each stage")
     args = parser.parse_args()
 
     pupils = roster(args.pupils)
@@ -179,6 +210,11 @@ def main() -> None:
     print(f"build (lists and roster read, matchers compiled, tables warmed): {build:.3f} s")
     print(f"items: {len(items)} of mean length {mean_len:.0f} chars, {flagged} flagged")
     print(f"throughput: {rate:,.0f} items/s through Engine.vet (best of {args.repeat})")
+    if args.stages:
+        sample = items[: min(len(items), 4_000)]
+        print(f"stages (us per item, thread CPU time, best of {args.repeat} rounds):")
+        for name, cost in stages(engine, sample, args.repeat):
+            print(f"  {name:<16} {cost:6.2f}")
     if not args.no_competitors:
         competitors([i.text for i in items], args.repeat)
 

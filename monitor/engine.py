@@ -124,6 +124,10 @@ class Engine:
             self._plans[key] = plan
         return plan
 
+    def rules_for(self, item: Item) -> list[Rule]:
+        """The enabled rules that apply to ``item``, in the order ``vet`` runs them."""
+        return [step.rule for step in self._plan(item)]
+
     @property
     def rule_ids(self) -> list[str]:
         """The ids of the enabled rules (before per-source overrides)."""

@@ -1,0 +1,39 @@
+"""benchmarks/rules_bench.py still runs: a small corpus through every stage (no timing checks)."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from monitor.engine import build_engine
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "rules_bench.py"
+
+
+def load_bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("rules_bench", BENCH)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["rules_bench"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_stages_name_every_text_rule_in_the_engines_order() -> None:
+    """The stage profile covers normalising and each rule a comment meets, in vet's order."""
+    bench = load_bench()
+    engine = build_engine(None, pupils=bench.roster(50))
+    items = bench.corpus(40)
+    found = bench.stages(engine, items, 1)
+    assert [name for name, _ in found] == [
+        "normalise",
+        *(rule.id for rule in engine.rules_for(items[0])),
+    ]
+    assert "photo_consent" not in dict(found)  # comments without media skip the media rules
+    assert all(math.isfinite(cost) for _, cost in found)
+    # the corpus holds what the rules look for
+    assert any(engine.vet(item) for item in items)
