@@ -41,6 +41,12 @@ _ROLE_ADDRESSES = frozenset(
     )
 )
 # Organisations' domains whose addresses are public by design.
+# An address spelt out: words joined by " dot ", " at ", then a domain ending
+# in a common top-level domain.
+_SPELT_EMAIL = re.compile(
+    r"\b(?P<local>[a-z0-9_]+(?: dot [a-z0-9_]+)*) at "
+    r"(?P<domain>[a-z0-9-]+(?: dot [a-z0-9-]+)* dot (?:com|net|org|uk|co|me|io|ie))\b"
+)
 _ORGANISATION_SUFFIXES = (".sch.uk", ".gov.uk", ".nhs.uk", ".nhs.net", ".police.uk", ".ac.uk")
 _POSTCODE = re.compile(
     r"(?<![a-z0-9])([a-pr-uwyz][a-hk-y]?[0-9][a-z0-9]?) ?([0-9][abd-hjlnp-uw-z]{2})(?![a-z0-9])"
@@ -54,6 +60,14 @@ _PHONE_SIGN = re.compile(r"[0-9](?:[ ()./+-]{0,2}[0-9]){6}")
 # A UK number in national or international form, separators removed.
 _UK_SHAPED = re.compile(r"^(?:0|\+44|0044)(?:7[0-9]{9}|[123][0-9]{8,9}|8[0-9]{9})$")
 _LEET_DIGITS = frozenset("013457")
+_TRUNK = re.compile(r"(?<=[0-9] )\(0\)|(?<=[0-9])\(0\)")
+_IP_LIKE = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+# Helplines schools publish on purpose, in E.164: Childline, Samaritans, NSPCC,
+# Shout (text), NHS 111, 999, 101 and the European emergency number.
+_PUBLIC_NUMBERS = frozenset(
+    {"+448001111", "+44116123", "+448088005000", "+4485258", "+44111", "+44999", "+44101",
+     "+44112"}
+)  # fmt: skip
 _STREET_TYPES = (
     "road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|crescent|cres|grove|"
     "gardens|gdns|place|terrace|court|ct|mews|square|rise|walk|row|park|hill|green|view"
@@ -105,6 +119,8 @@ class PersonalInfoRule:
         hits: list[Hit] = []
         if "@" in text.text:
             hits.extend(self._emails(text))
+        if " dot " in text.text and " at " in text.text:
+            hits.extend(self._spelt_emails(text))
         # The normaliser folds digits inside words ("m1" -> "mi"): those are
         # postcodes here, so the digits are put back.
         s = _with_digits(text)
@@ -125,32 +141,57 @@ class PersonalInfoRule:
         # UK one (0 or +44, then a full national number): a person's number
         # is personal whether or not the range is in the library's data
         # (Ofcom's drama ranges, 07700 900xxx, are not).
+        # "+44 (0)7700 900111": the "(0)" is the trunk prefix, dialled only from
+        # inside the country; blanked (same length, so offsets hold) the
+        # library reads the rest.
+        scan = _TRUNK.sub("   ", s) if "(0)" in s else s
         try:
             found = list(
                 phonenumbers.PhoneNumberMatcher(
-                    s, self._region, leniency=phonenumbers.Leniency.POSSIBLE
+                    scan, self._region, leniency=phonenumbers.Leniency.POSSIBLE
                 )
             )
         except Exception:  # a library's parsing failure is "no number"
             return []
         out = []
         for m in found:
+            raw = m.raw_string
+            if _IP_LIKE.match(raw) or _in_link(s, m.start):
+                continue  # the digits of an IP address or a link, not a phone
+            digits = re.sub(r"[^0-9+]", "", raw)
             # The shape first: the library's validity check costs 35 us a number.
-            if not _UK_SHAPED.match(
-                re.sub(r"[^0-9+]", "", m.raw_string)
-            ) and not phonenumbers.is_valid_number(m.number):
+            # A number written in international form ("+1 555 ...") is a phone
+            # number to whoever reads it, allocated or not.
+            if not (
+                _UK_SHAPED.match(digits)
+                or (digits.startswith("+") and phonenumbers.is_possible_number(m.number))
+                or phonenumbers.is_valid_number(m.number)
+            ):
                 continue
             e164 = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
+            if e164 in _PUBLIC_NUMBERS:
+                continue
             out.append(self._hit(text, m.start, m.end, e164, "phone number"))
         return out
 
     def _emails(self, text: NormalisedText) -> Iterable[Hit]:
         for m in _EMAIL.finditer(text.text):
+            if _in_link(text.text, m.start()):
+                continue  # "http://user@host": a link's credentials, judged as a link
             address = m.group().strip(".")
             local, _, domain = address.partition("@")
             if self._organisational(local, domain):
                 continue
             yield self._hit(text, m.start(), m.start() + len(address), address, "email address")
+
+    def _spelt_emails(self, text: NormalisedText) -> Iterable[Hit]:
+        """Addresses written out to dodge filters: "lisa dot m at outlook dot com"."""
+        for m in _SPELT_EMAIL.finditer(text.text):
+            local = m.group("local").replace(" dot ", ".")
+            domain = m.group("domain").replace(" dot ", ".")
+            if self._organisational(local, domain):
+                continue
+            yield self._hit(text, m.start(), m.end(), f"{local}@{domain}", "email address")
 
     def _organisational(self, local: str, domain: str) -> bool:
         domain = domain.lower()
@@ -251,6 +292,19 @@ def _with_digits(text: NormalisedText) -> str | None:
             if j < len(chars) and text.offsets[j] == at and chars[j] != original[at]:
                 chars[j] = original[at]
     return "".join(chars)
+
+
+def _in_link(s: str, at: int) -> bool:
+    """Whether position ``at`` of ``s`` lies inside a URL (its whitespace-delimited chunk
+    holds "://" or starts "www.")."""
+    begin = max(s.rfind(" ", 0, at), s.rfind("\n", 0, at)) + 1
+    end = len(s)
+    for sep in (" ", "\n"):
+        found = s.find(sep, at)
+        if found != -1:
+            end = min(end, found)
+    chunk = s[begin:end]
+    return "://" in chunk or chunk.startswith("www.")
 
 
 def _has_digit(s: str) -> bool:

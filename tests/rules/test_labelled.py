@@ -8,6 +8,15 @@ school-life numbers). ``data/roster.csv`` is the roster, as a MIS exports it
 (its own column names), and ``data/blocklist.txt`` a web filter's category
 file. The school's domain is ``stmarys.sch.uk``.
 
+``data/holdout.jsonl`` (300 items) was written afterwards by someone who had
+not seen the word lists, labelled set or rule code, to show how the rules
+generalise. Its first run scored abuse recall 0.787, safeguarding 0.405 and
+personal_info 0.900 (everything else and the benign rate within the bars);
+the lists and rules were then widened by kinds of message (disclosures,
+self-harm as children say it, threats to pupils, helplines that are not
+personal numbers...), not by its items, and both sets are held to the bars
+now. It is no longer independent: the next outside set is.
+
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
 ``-s`` to see the figures, with better-profanity's and alt-profanity-check's
@@ -52,8 +61,8 @@ class Labelled:
     own: bool
 
 
-def load() -> list[Labelled]:
-    rows = [json.loads(line) for line in (DATA / "labelled.jsonl").read_text("utf-8").splitlines()]
+def load(name: str = "labelled.jsonl") -> list[Labelled]:
+    rows = [json.loads(line) for line in (DATA / name).read_text("utf-8").splitlines()]
     return [Labelled(r["id"], r["text"], frozenset(r["labels"]), r["kind"], r["own"]) for r in rows]
 
 
@@ -164,15 +173,17 @@ class TestLabelledSet:
 class TestQuality:
     """Per-rule recall, precision and the benign false-positive rate meet the issue's bars."""
 
-    def test_recall_precision_and_fpr(self, engine: Engine) -> None:
+    @pytest.mark.parametrize("name", ["labelled.jsonl", "holdout.jsonl"])
+    def test_recall_precision_and_fpr(self, engine: Engine, name: str) -> None:
         """Each rule's recall is at its threshold, precision is high, benign items stay quiet."""
-        rows = load()
+        rows = load(name)
+        assert len(rows) >= 300 and len({r.id for r in rows}) == len(rows)
         results = {row.id: vet(engine, row) for row in rows}
         scores = score(rows, lambda r: results[r.id])
         benign = [r for r in rows if not r.labels]
         noisy = [r for r in benign if results[r.id]]
         fpr = len(noisy) / len(benign)
-        print("\nrule            recall  precision  (items)")
+        print(f"\n{name}\nrule            recall  precision  (items)")
         for rule, s in scores.items():
             print(f"{rule:15s} {s.recall:6.3f}  {s.precision:9.3f}  ({s.tp + s.fn})")
         print(f"benign false-positive rate: {fpr:.3f} ({len(noisy)}/{len(benign)})")

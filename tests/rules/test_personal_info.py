@@ -19,6 +19,9 @@ class TestCatches:
         ("text", "entry", "normalised"),
         [
             ("call me on 07911 123456", "phone number", "+447911123456"),
+            ("my mobile is +44 (0)7911 123456", "phone number", "+447911123456"),
+            ("in the US till Friday, +1 555-010-2345", "phone number", "+15550102345"),
+            ("jo dot bloggs at outlook dot com", "email address", "jo.bloggs@outlook.com"),
             ("ring 07700 900123 after 6", "phone number", "+447700900123"),
             ("landline 0113 496 0555", "phone number", "+441134960555"),
             ("WhatsApp +44 7911 123456", "phone number", "+447911123456"),
@@ -50,6 +53,11 @@ class TestDoesNotCatch:
     @pytest.mark.parametrize(
         "text",
         [
+            "Childline is free on 0800 1111 for any young person",
+            "Samaritans: 116 123, any time",
+            "report: http://185.220.101.4/parentpay/login",
+            "http://stmarys.sch.uk@198.51.100.7/win",
+            "meet at the gate, dot on three",
             "Meet at 3pm on the 14th, £4.50 per child",
             "Term starts 4 September 2024, INSET 2 and 3 September",
             "Match finished 2-1, times 10 12 14 16",
