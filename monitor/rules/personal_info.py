@@ -59,7 +59,6 @@ _DIGIT_RUN = re.compile(r"[0-9]+")
 _PHONE_SIGN = re.compile(r"[0-9](?:[ ()./+-]{0,2}[0-9]){6}")
 # A UK number in national or international form, separators removed.
 _UK_SHAPED = re.compile(r"^(?:0|\+44|0044)(?:7[0-9]{9}|[123][0-9]{8,9}|8[0-9]{9})$")
-_LEET_DIGITS = frozenset("013457")
 _TRUNK = re.compile(r"(?<=[0-9] )\(0\)|(?<=[0-9])\(0\)")
 _IP_LIKE = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 # Helplines schools publish on purpose, in E.164: Childline, Samaritans, NSPCC,

@@ -243,16 +243,6 @@ def _leftmost_longest(matches: list[re.Match[str]]) -> list[re.Match[str]]:
     return kept
 
 
-def _word_ends(s: str, at: int) -> bool:
-    """Whether a whole word ends at ``at``, allowing a plural "s" or "es" first."""
-    for tail in ("", "s", "es"):
-        if s.startswith(tail, at):
-            after = at + len(tail)
-            if after >= len(s) or not s[after].isalpha():
-                return True
-    return False
-
-
 def parse_entry(raw: str, default: Severity, label: str) -> list[Entry]:
     """Parse one list line into its phrasings.
 

@@ -51,7 +51,9 @@ from monitor.sandbox.graph_server import (
 )
 from monitor.sandbox.smtp_server import SmtpServer
 from tests.json_log import read_events
-from tests.test_service import BASE, Daemon, wait_until
+
+# fixture_daemons: the daemons a test starts, closed after it (the service tests' own)
+from tests.test_service import BASE, Daemon, fixture_daemons, wait_until  # noqa: F401
 
 pytestmark = pytest.mark.crash
 
@@ -224,14 +226,6 @@ interval = "1s"
         # rather than ending a hide as failed: this test is about kills, not faults.
         base=BASE.replace("attempts = 1\n", "attempts = 3\nretry_max_wait = 0.2\n"),
     )
-
-
-@pytest.fixture(name="daemons")
-def fixture_daemons() -> Iterator[list[Daemon]]:
-    started: list[Daemon] = []
-    yield started
-    for d in started:
-        d.close()
 
 
 # -- reading what happened --------------------------------------------------------------------
