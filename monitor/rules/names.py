@@ -128,8 +128,11 @@ class NameMatcher:
         """Every full name in ``text``, left to right; a name inside a longer one is dropped."""
         if not self.pupils:
             return []
+        hits = self._hits(text)
+        if not hits and self._unshowable is None:
+            return []  # the common case: no key of the roster in the text
         view = text.fold_diacritics()
-        found = self._verified(view, self._hits(text))
+        found = self._verified(view, hits)
         if self._unshowable is not None:
             found.extend(self._unshowable_hits(view))
         if not found:

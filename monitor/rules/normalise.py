@@ -407,7 +407,7 @@ def _fold_one_to_one(
     dropped, swaps, to_ascii, recased, accented = survey
     offsets: Sequence[int] | Callable[[], Sequence[int]] = range(len(text) + 1)
     if dropped:
-        offsets = functools.partial(_kept_offsets, text, frozenset(dropped))
+        offsets = functools.partial(_kept_offsets, text, dropped)
         for ch in dropped:
             text = text.replace(ch, "")
     # Per character all is well; together, characters may still compose.
@@ -434,7 +434,8 @@ def _fold_one_to_one(
     return folded, offsets, accented
 
 
-_Survey = tuple[list[str], list[tuple[str, str]], list[tuple[str, str]] | None, bool, bool]
+_Pairs = tuple[tuple[str, str], ...]
+_Survey = tuple[frozenset[str], _Pairs, _Pairs | None, bool, bool]
 
 
 def _survey(text: str) -> _Survey | None:
@@ -445,11 +446,18 @@ def _survey(text: str) -> _Survey | None:
     folds to an ASCII one, the (character as written, ASCII form) pairs,
     else None; whether case folding changes any; whether any is accented.
     """
+    return _survey_of(frozenset(_NON_ASCII.findall(text)))
+
+
+# Comments reuse a few sets of characters (a heart, a curly apostrophe, a
+# laughing face), so a survey is worked out once per set.
+@functools.lru_cache(maxsize=4096)
+def _survey_of(chars: frozenset[str]) -> _Survey | None:
     dropped: list[str] = []
     swaps: list[tuple[str, str]] = []
     to_ascii: list[tuple[str, str]] | None = []
     recased = accented = False
-    for ch in set(_NON_ASCII.findall(text)):
+    for ch in chars:
         verdict = _char_verdict(ch)
         if verdict is None:
             return None
@@ -463,7 +471,8 @@ def _survey(text: str) -> _Survey | None:
             swaps.append((folded_ch, target))
         if to_ascii is not None:
             to_ascii = [*to_ascii, (ch, target)] if target.isascii() else None
-    return dropped, swaps, to_ascii, recased, accented
+    ascii_pairs = tuple(to_ascii) if to_ascii is not None else None
+    return frozenset(dropped), tuple(swaps), ascii_pairs, recased, accented
 
 
 @functools.lru_cache(maxsize=65536)

@@ -33,6 +33,7 @@ pattern that runs only on text showing a sign of them.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 import string
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -82,6 +83,14 @@ _COMMON_WORDS = frozenset(
         "home year after photo hot soon really school class teacher teachers kids kid "
         "child children mum dad parents parent message tell gate gates outside food son "
         "daughter"
+    )
+)
+# The commonest of them, in almost every comment: never a literal when an
+# entry has another word.
+_FILLER_WORDS = frozenset(
+    str.split(
+        "a i r u me my you your ur the to on in at of and is are it be do so we us our "
+        "he she his her they them this that for if all"
     )
 )
 # How many letter runs of a word the prefilter literal keeps: enough to be
@@ -173,9 +182,10 @@ class PhraseMatcher:
         if self._filter is None:
             self._filter = _build_filters([self.entries])[1][0]
         plain, spelt = self._filter.scan(text)
-        view = text.fold_diacritics()
-        if not (plain or spelt or "*" in view.text or "#" in view.text):
+        # (Folding accents never adds or removes a "*" or "#".)
+        if not (plain or spelt or "*" in text.text or "#" in text.text):
             return []  # the common case: no entry can match
+        view = text.fold_diacritics()
         # "_" joins words in hashtags and handles ("you_twat"); as a space it
         # is a word boundary, which the pattern's cheap \b start relies on.
         s = view.text.replace("_", " ")
@@ -339,7 +349,9 @@ class _Automaton:
         if self._automaton is None:
             return frozenset(), []
         hits = list(self._automaton.iter(text.letters()))
-        found = {value for _, value in hits}
+        if not hits:
+            return _NOTHING  # the common case for a short text
+        found = set(map(_value, hits))
         # (Sets, not dicts, for these tests: a set against a set walks the smaller.)
         if not found.isdisjoint(self._aliases):
             for alias in found & self._aliases:
@@ -361,7 +373,12 @@ class _Automaton:
         return out
 
 
-_Scan = tuple[AbstractSet[int], list[tuple[int, int]]]
+_Scan = tuple[AbstractSet[int], Sequence[tuple[int, int]]]
+_NOTHING: _Scan = (frozenset(), ())
+# An entry's literal numbers in the automaton, rarest last, and its filler words'
+# patterns (see _Filter).
+_Requirement = tuple[list[int], tuple[re.Pattern[str], ...]]
+_value = operator.itemgetter(1)
 
 
 class _Filter:
@@ -370,7 +387,9 @@ class _Filter:
     An entry's literals (see ``_literals``) are an anchor, its rarest, and
     up to two others. Anchors that need no other are ``alone``; the others
     are looked up by anchor found: one set operation for those with one
-    other literal (``partners``), a subset test per pair of others.
+    other literal (``partners``), a subset test per pair of others. Filler
+    words are not in the automaton: an entry's are searched for in the
+    letters view (``checked``) once its other literals are all found.
     """
 
     __slots__ = (
@@ -378,6 +397,7 @@ class _Filter:
         "_always",
         "_anchors",
         "_automaton",
+        "_checked",
         "_lone",
         "_pairs",
         "_partners",
@@ -388,7 +408,7 @@ class _Filter:
     def __init__(
         self,
         automaton: _Automaton,
-        requirements: Sequence[list[int]],
+        requirements: Sequence[_Requirement],
         *,
         lone: set[str],
         always: bool,
@@ -399,9 +419,12 @@ class _Filter:
         alone: set[int] = set()
         partners: dict[int, set[int]] = {}
         pairs: dict[int, set[frozenset[int]]] = {}
-        for required in requirements:
+        checked: dict[int, set[tuple[frozenset[int], tuple[re.Pattern[str], ...]]]] = {}
+        for required, fillers in requirements:
             anchor, others = required[-1], required[:-1]
-            if not others:
+            if fillers:
+                checked.setdefault(anchor, set()).add((frozenset(others), fillers))
+            elif not others:
                 alone.add(anchor)
             elif len(others) == 1:
                 partners.setdefault(anchor, set()).add(others[0])
@@ -410,7 +433,8 @@ class _Filter:
         self._alone = frozenset(alone)
         self._partners = {anchor: frozenset(p) for anchor, p in partners.items()}
         self._pairs = {anchor: tuple(p) for anchor, p in pairs.items()}
-        self._anchors = frozenset((*partners, *pairs))
+        self._checked = {anchor: tuple(c) for anchor, c in checked.items()}
+        self._anchors = frozenset((*partners, *pairs, *checked))
         self._lone = frozenset(lone)
         # A literal the letters view cannot show (a non-ASCII letter): the
         # plain pattern always runs; a spelt entry it cannot show: the
@@ -436,9 +460,12 @@ class _Filter:
             for others in self._pairs.get(anchor, ()):
                 if others <= found:
                     return True, spelt
+            for others, fillers in self._checked.get(anchor, ()):
+                if others <= found and all(f.search(text.letters()) for f in fillers):
+                    return True, spelt
         return False, spelt
 
-    def _stretched(self, letters: str, hits: list[tuple[int, int]]) -> bool:
+    def _stretched(self, letters: str, hits: Sequence[tuple[int, int]]) -> bool:
         """Whether a tripled letter found may be a stretched word: its run has another
         letter beside it, or some literal has a lone run of it ("u", "i'll"). So "www"
         (from "www.") is not one."""
@@ -468,25 +495,37 @@ def _build_filters(
     numbers: dict[tuple[str, bool], int] = {}
     keys: dict[str, set[int]] = {key: {value} for key, value in (extra or {}).items()}
     letters: set[str] = set()
-    views: list[tuple[list[list[int]], set[str], bool, bool]] = []
+    fillers: dict[tuple[str, bool], re.Pattern[str]] = {}
+    views: list[tuple[list[_Requirement], set[str], bool, bool]] = []
     for index, entries in enumerate(lists):
-        requirements: list[list[int]] = []
+        requirements: list[_Requirement] = []
         lone: set[str] = set()
         always = False
         for entry in entries:
             required: list[int] = []
-            for literal, whole_word in _literals(entry):
+            checked: list[re.Pattern[str]] = []
+            literals = _literals(entry)
+            # A filler word ("the", "your") is in almost every text, often
+            # several times: as a key it would cost a hit each time. An entry
+            # with a rarer literal checks its fillers only once that is found.
+            rarer = any(not _filler(literal) for literal, _ in literals)
+            for literal, whole_word in literals:
                 if not literal.isascii():
                     always = True
+                    continue
+                letters.update(ch for ch in literal if ch in string.ascii_lowercase)
+                lone.update(_lone_runs(literal))
+                if rarer and _filler(literal):
+                    if (literal, whole_word) not in fillers:
+                        fillers[literal, whole_word] = _filler_pattern(literal, whole_word)
+                    checked.append(fillers[literal, whole_word])
                     continue
                 number = numbers.setdefault((literal, whole_word), len(numbers))
                 for key in _literal_keys(literal, whole_word):
                     keys.setdefault(key, set()).add(number)
                 required.append(number)
-                letters.update(ch for ch in literal if ch in string.ascii_lowercase)
-                lone.update(_lone_runs(literal))
             if required:
-                requirements.append(required)
+                requirements.append((required, tuple(checked)))
         # Masks and spelling out apply to single words of three or more
         # characters (see _compile).
         spelt = [_spelt_keys(e) for e in entries if len(e.words) == 1 and len(e.words[0]) >= 3]
@@ -507,6 +546,13 @@ def _build_filters(
         )
         for index, (requirements, lone, always, spelt_always) in enumerate(views)
     ]
+
+
+def _filler_pattern(literal: str, whole_word: bool) -> re.Pattern[str]:
+    """Where the letters view shows the filler word ``literal``: each letter once or
+    more (stretched too), and for a whole word, a plural and the word's end."""
+    letters = "".join(f"{ch}+" if ch in string.ascii_lowercase else " " for ch in literal)
+    return re.compile(f" {letters}(?:e?s)? " if whole_word else f" {letters}")
 
 
 def _spelt(text: NormalisedText) -> bool:
@@ -604,6 +650,10 @@ def _literals(entry: Entry) -> list[tuple[str, bool]]:
 
 def _common(literal: str) -> bool:
     return literal.replace("'", "") in _COMMON_WORDS
+
+
+def _filler(literal: str) -> bool:
+    return literal.replace("'", "") in _FILLER_WORDS
 
 
 # --- pattern building ----------------------------------------------------------
@@ -747,6 +797,9 @@ class PhraseListRule:
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """Every list entry found in ``text``, with spans of ``text.original``."""
+        found = self.matcher.find(text)
+        if not found:
+            return []  # most text: no list entry
         return [
             Hit(
                 rule=self.id,
@@ -757,5 +810,5 @@ class PhraseListRule:
                 normalised=m.normalised,
                 entry=m.entry.text,
             )
-            for m in self.matcher.find(text)
+            for m in found
         ]

@@ -27,6 +27,9 @@ class PupilNameRule:
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """Every full name in ``text``; ``normalised`` is the pupil's folded legal name."""
+        found = self._names.find(text)
+        if not found:
+            return []  # most text: no pupil's full name
         return [
             Hit(
                 rule=self.id,
@@ -37,5 +40,5 @@ class PupilNameRule:
                 normalised=m.canonical,
                 entry=f"roster ({m.form})",
             )
-            for m in self._names.find(text)
+            for m in found
         ]

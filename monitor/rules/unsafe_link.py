@@ -228,10 +228,11 @@ class UnsafeLinkRule:
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """One hit per blocked link; ``entry`` says why it is blocked."""
+        verdicts = self._scanner.scan(text)
+        if not verdicts:
+            return []  # most text: no link
         return [
-            _hit(self.id, self.default_severity, text, v, v.reason)
-            for v in self._scanner.scan(text)
-            if v.blocked
+            _hit(self.id, self.default_severity, text, v, v.reason) for v in verdicts if v.blocked
         ]
 
 
@@ -247,10 +248,12 @@ class UnknownLinkRule:
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """One hit per link to an unknown domain."""
+        verdicts = self._scanner.scan(text)
+        if not verdicts:
+            return []  # most text: no link
+        entry = "domain on no list"
         return [
-            _hit(self.id, self.default_severity, text, v, "domain on no list")
-            for v in self._scanner.scan(text)
-            if not v.blocked
+            _hit(self.id, self.default_severity, text, v, entry) for v in verdicts if not v.blocked
         ]
 
 
