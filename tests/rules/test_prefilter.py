@@ -136,6 +136,20 @@ class TestSpeedSigns:
         assert n._memo is not None and len(n._memo) == 1
 
 
+class TestEdgesOfTheFilter:
+    def test_a_word_the_letters_view_cannot_show_is_looked_for_in_every_text(self) -> None:
+        """A word in another script has no key: the pattern runs on every text."""
+        matcher = PhraseMatcher(["дурак", "idiot"], default_severity=Severity.HIGH, label="x")
+        assert [m.entry.text for m in matcher.find(normalise("ты ДУРАК!"))] == ["дурак"]
+        assert [m.entry.text for m in matcher.find(normalise("an idiot"))] == ["idiot"]
+        assert matcher.find(normalise("a kind word")) == []
+
+    def test_a_literal_with_a_run_of_three_is_found_however_long_the_run(self) -> None:
+        matcher = PhraseMatcher(["brrr"], default_severity=Severity.HIGH, label="x")
+        found = {t: bool(matcher.find(normalise(t))) for t in ("brr", "brrr", "brrrrrr", "b r r r")}
+        assert found == {"brr": False, "brrr": True, "brrrrrr": True, "b r r r": True}
+
+
 class TestLettersView:
     @pytest.mark.parametrize(
         ("raw", "letters"),
