@@ -375,10 +375,86 @@ class _Automaton:
 
 _Scan = tuple[AbstractSet[int], Sequence[tuple[int, int]]]
 _NOTHING: _Scan = (frozenset(), ())
-# An entry's literal numbers in the automaton, rarest last, and its filler words'
-# patterns (see _Filter).
-_Requirement = tuple[list[int], tuple[re.Pattern[str], ...]]
+# An entry's literal numbers in the automaton, rarest last, and its filler words.
+_Requirement = tuple[list[int], tuple["_Filler", ...]]
 _value = operator.itemgetter(1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Filler:
+    """A filler word in the letters view: most often written plainly (one substring test),
+    else stretched or plural (the pattern)."""
+
+    exact: str
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, literal: str, whole_word: bool) -> _Filler:
+        shown = "".join(ch if ch in string.ascii_lowercase else " " for ch in literal)
+        stretched = "".join(f"{ch}+" if ch != " " else " " for ch in shown)
+        if whole_word:
+            return cls(f" {shown} ", re.compile(f" {stretched}(?:e?s)? "))
+        return cls(f" {shown}", re.compile(f" {stretched}"))
+
+    def shown_in(self, letters: str) -> bool:
+        return self.exact in letters or self.pattern.search(letters) is not None
+
+
+# An entry's other literals, and its filler words.
+_Condition = tuple[frozenset[int], tuple[_Filler, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _AnchorTest:
+    """Whether some entry of one anchor may match, its anchor being found: cheapest test first.
+
+    Most often the anchor is a common word found without its entries' other
+    literals, and ``needs`` says so in one set operation.
+    """
+
+    partners: frozenset[int]  # entries needing one other literal: any of these
+    # Entries needing more, by one of their other literals: a text holding
+    # none of those keys costs one set operation.
+    more: Mapping[int, tuple[_Condition, ...]]
+    more_keys: frozenset[int]
+    fillers_only: tuple[tuple[_Filler, ...], ...]  # entries needing filler words only
+    # Every other literal any entry needs, or None when one needs none (only fillers).
+    needs: frozenset[int] | None
+
+    @classmethod
+    def of(cls, conditions: set[_Condition]) -> _AnchorTest:
+        partners: set[int] = set()
+        more: dict[int, list[_Condition]] = {}
+        fillers_only: set[tuple[_Filler, ...]] = set()
+        for others, fillers in conditions:
+            if not others:
+                fillers_only.add(fillers)
+            elif len(others) == 1 and not fillers:
+                partners.update(others)
+            else:
+                more.setdefault(min(others), []).append((others, fillers))
+        return cls(
+            partners=frozenset(partners),
+            more={key: tuple(found) for key, found in more.items()},
+            more_keys=frozenset(more),
+            fillers_only=tuple(sorted(fillers_only, key=len)),
+            needs=None if fillers_only else frozenset(n for o, _ in conditions for n in o),
+        )
+
+    def passes(self, found: AbstractSet[int], text: NormalisedText) -> bool:
+        if not self.partners.isdisjoint(found):
+            return True
+        for key in self.more_keys.intersection(found):
+            for others, fillers in self.more[key]:
+                if others <= found and _shown(fillers, text):
+                    return True
+        return any(_shown(fillers, text) for fillers in self.fillers_only)
+
+
+def _shown(fillers: tuple[_Filler, ...], text: NormalisedText) -> bool:
+    """Whether every one of ``fillers`` is in the letters view of ``text``."""
+    letters = text.letters()
+    return all(filler.shown_in(letters) for filler in fillers)
 
 
 class _Filter:
@@ -386,24 +462,13 @@ class _Filter:
 
     An entry's literals (see ``_literals``) are an anchor, its rarest, and
     up to two others. Anchors that need no other are ``alone``; the others
-    are looked up by anchor found: one set operation for those with one
-    other literal (``partners``), a subset test per pair of others. Filler
-    words are not in the automaton: an entry's are searched for in the
-    letters view (``checked``) once its other literals are all found.
+    are looked up by anchor found (see ``_AnchorTest``). Filler words are
+    not in the automaton: an entry's are searched for in the letters view
+    once its other literals are all found.
     """
 
-    __slots__ = (
-        "_alone",
-        "_always",
-        "_anchors",
-        "_automaton",
-        "_checked",
-        "_lone",
-        "_pairs",
-        "_partners",
-        "_spelt",
-        "_spelt_always",
-    )
+    __slots__ = ("_alone", "_always", "_anchors", "_automaton", "_lone", "_spelt",
+                 "_spelt_always", "_tests")  # fmt: skip
 
     def __init__(
         self,
@@ -417,24 +482,20 @@ class _Filter:
     ) -> None:
         self._automaton = automaton
         alone: set[int] = set()
-        partners: dict[int, set[int]] = {}
-        pairs: dict[int, set[frozenset[int]]] = {}
-        checked: dict[int, set[tuple[frozenset[int], tuple[re.Pattern[str], ...]]]] = {}
+        conditions: dict[int, set[_Condition]] = {}
         for required, fillers in requirements:
-            anchor, others = required[-1], required[:-1]
-            if fillers:
-                checked.setdefault(anchor, set()).add((frozenset(others), fillers))
-            elif not others:
-                alone.add(anchor)
-            elif len(others) == 1:
-                partners.setdefault(anchor, set()).add(others[0])
+            anchor, others = required[-1], frozenset(required[:-1])
+            if others or fillers:
+                conditions.setdefault(anchor, set()).add((others, fillers))
             else:
-                pairs.setdefault(anchor, set()).add(frozenset(others))
+                alone.add(anchor)
         self._alone = frozenset(alone)
-        self._partners = {anchor: frozenset(p) for anchor, p in partners.items()}
-        self._pairs = {anchor: tuple(p) for anchor, p in pairs.items()}
-        self._checked = {anchor: tuple(c) for anchor, c in checked.items()}
-        self._anchors = frozenset((*partners, *pairs, *checked))
+        self._tests = {
+            anchor: _AnchorTest.of(found)
+            for anchor, found in conditions.items()
+            if anchor not in alone
+        }
+        self._anchors = frozenset(self._tests)
         self._lone = frozenset(lone)
         # A literal the letters view cannot show (a non-ASCII letter): the
         # plain pattern always runs; a spelt entry it cannot show: the
@@ -454,15 +515,12 @@ class _Filter:
         if not self._alone.isdisjoint(found):
             return True, spelt
         for anchor in self._anchors.intersection(found):
-            partners = self._partners.get(anchor)
-            if partners is not None and not partners.isdisjoint(found):
+            test = self._tests[anchor]
+            # Most often a common word found alone: one set operation says so.
+            if test.needs is not None and test.needs.isdisjoint(found):
+                continue
+            if test.passes(found, text):
                 return True, spelt
-            for others in self._pairs.get(anchor, ()):
-                if others <= found:
-                    return True, spelt
-            for others, fillers in self._checked.get(anchor, ()):
-                if others <= found and all(f.search(text.letters()) for f in fillers):
-                    return True, spelt
         return False, spelt
 
     def _stretched(self, letters: str, hits: Sequence[tuple[int, int]]) -> bool:
@@ -495,7 +553,7 @@ def _build_filters(
     numbers: dict[tuple[str, bool], int] = {}
     keys: dict[str, set[int]] = {key: {value} for key, value in (extra or {}).items()}
     letters: set[str] = set()
-    fillers: dict[tuple[str, bool], re.Pattern[str]] = {}
+    fillers: dict[tuple[str, bool], _Filler] = {}
     views: list[tuple[list[_Requirement], set[str], bool, bool]] = []
     for index, entries in enumerate(lists):
         requirements: list[_Requirement] = []
@@ -503,7 +561,7 @@ def _build_filters(
         always = False
         for entry in entries:
             required: list[int] = []
-            checked: list[re.Pattern[str]] = []
+            checked: list[_Filler] = []
             literals = _literals(entry)
             # A filler word ("the", "your") is in almost every text, often
             # several times: as a key it would cost a hit each time. An entry
@@ -517,7 +575,7 @@ def _build_filters(
                 lone.update(_lone_runs(literal))
                 if rarer and _filler(literal):
                     if (literal, whole_word) not in fillers:
-                        fillers[literal, whole_word] = _filler_pattern(literal, whole_word)
+                        fillers[literal, whole_word] = _Filler.of(literal, whole_word)
                     checked.append(fillers[literal, whole_word])
                     continue
                 number = numbers.setdefault((literal, whole_word), len(numbers))
@@ -546,13 +604,6 @@ def _build_filters(
         )
         for index, (requirements, lone, always, spelt_always) in enumerate(views)
     ]
-
-
-def _filler_pattern(literal: str, whole_word: bool) -> re.Pattern[str]:
-    """Where the letters view shows the filler word ``literal``: each letter once or
-    more (stretched too), and for a whole word, a plural and the word's end."""
-    letters = "".join(f"{ch}+" if ch in string.ascii_lowercase else " " for ch in literal)
-    return re.compile(f" {letters}(?:e?s)? " if whole_word else f" {letters}")
 
 
 def _spelt(text: NormalisedText) -> bool:
