@@ -133,6 +133,7 @@ class NormalisedText:
         "_memo",
         "_offsets",
         "_unaccented",
+        "before_leet",
         "leet_folded",
         "original",
         "text",
@@ -145,6 +146,7 @@ class NormalisedText:
         offsets: Sequence[int] | Callable[[], Sequence[int]],
         *,
         leet_folded: bool = True,
+        before_leet: str | None = None,
         unaccented: bool = False,
     ) -> None:
         self.original: Final = original
@@ -157,6 +159,9 @@ class NormalisedText:
         #: and symbol of the folded text is still there (rules may skip
         #: putting digits back)
         self.leet_folded: Final = leet_folded
+        #: when the leet step changed something, the text just before it (the
+        #: same length as ``text``): where the digits were as written
+        self.before_leet: Final = before_leet
         # The caches: None (or False) until first asked for.
         self._folded: NormalisedText | None = None
         self._letters: str | None = None
@@ -278,13 +283,20 @@ def normalise(text: str) -> NormalisedText:
         # character for one.
         lowered = text.lower()
         folded = _fold_leet(lowered)
-        return NormalisedText(text, folded, range(len(text) + 1), leet_folded=folded is not lowered)
+        if folded is lowered:
+            return NormalisedText(text, folded, range(len(text) + 1), leet_folded=False)
+        return NormalisedText(text, folded, range(len(text) + 1), before_leet=lowered)
     quick = _fold_one_to_one(text)
     if quick is not None:
         joined, where, accented = quick
         folded = _fold_leet(joined)
         return NormalisedText(
-            text, folded, where, leet_folded=folded is not joined, unaccented=not accented
+            text,
+            folded,
+            where,
+            leet_folded=folded is not joined,
+            before_leet=joined if folded is not joined else None,
+            unaccented=not accented,
         )
     parts: list[str] = []
     offsets: list[int] = []
@@ -313,7 +325,13 @@ def normalise(text: str) -> NormalisedText:
     offsets.append(len(text))
     joined = "".join(parts)
     folded = _fold_leet(joined)
-    return NormalisedText(text, folded, tuple(offsets), leet_folded=folded is not joined)
+    return NormalisedText(
+        text,
+        folded,
+        tuple(offsets),
+        leet_folded=folded is not joined,
+        before_leet=joined if folded is not joined else None,
+    )
 
 
 def fold_diacritics(s: str) -> str:

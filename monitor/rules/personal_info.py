@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import string
 from collections.abc import Callable, Iterable, Sequence
 
 import phonenumbers
@@ -31,7 +32,10 @@ import phonenumbers
 from monitor.models import ActionKind, Hit, Item, Severity
 from monitor.rules.normalise import NormalisedText
 
-_EMAIL = re.compile(r"[\w.+'-]+@([\w-]+(?:\.[\w-]+)+)", re.ASCII)
+# An address is found from its "@": the local part is the run of these
+# characters before it, the domain is matched after it.
+_LOCAL_PART = frozenset(string.ascii_letters + string.digits + "_.+'-")
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+", re.ASCII)
 # Local parts that are a role, not a person (info@bakery.co.uk is not private).
 _ROLE_ADDRESSES = frozenset(
     str.split(
@@ -57,6 +61,13 @@ _DIGIT_RUN = re.compile(r"[0-9]+")
 # Seven digits with at most two separators between each: the least a phone
 # number has. PhoneNumberMatcher is slow; most text never reaches it.
 _PHONE_SIGN = re.compile(r"[0-9](?:[ ()./+-]{0,2}[0-9]){6}")
+# What a written phone number is made of, and how much text either side of one
+# the library is given (see _phone_windows).
+_PHONE_CHARS = frozenset("0123456789 ()./+-\u00a0\u2009\u202f")
+_PHONE_MARGIN = 12
+_NOT_PHONE_DIGIT = re.compile(r"[^0-9+]")
+_DIGIT_GROUP = re.compile(r"\+?[0-9]+")
+_LONGEST_UK = len("+441234567890")
 # A UK number in national or international form, separators removed.
 _UK_SHAPED = re.compile(r"^(?:0|\+44|0044)(?:7[0-9]{9}|[123][0-9]{8,9}|8[0-9]{9})$")
 _TRUNK = re.compile(r"(?<=[0-9] )\(0\)|(?<=[0-9])\(0\)")
@@ -144,20 +155,29 @@ class PersonalInfoRule:
         # inside the country; blanked (same length, so offsets hold) the
         # library reads the rest.
         scan = _TRUNK.sub("   ", s) if "(0)" in s else s
-        try:
-            found = list(
-                phonenumbers.PhoneNumberMatcher(
-                    scan, self._region, leniency=phonenumbers.Leniency.POSSIBLE
-                )
-            )
-        except Exception:  # a library's parsing failure is "no number"
-            return []
-        out = []
-        for m in found:
+        out: list[Hit] = []
+        others: list[tuple[int, int]] = []
+        for start, end in _phone_runs(scan):
+            uk = _uk_numbers(scan, start, end)
+            if not uk:
+                others.append((start, end))
+            # A UK number needs nothing from the library (its parse costs 15 us):
+            # the shape says it is one, and its E.164 form is plain.
+            for begin, stop, e164 in uk:
+                if not _in_link(s, begin) and e164 not in _PUBLIC_NUMBERS:
+                    out.append(self._hit(text, begin, stop, e164, "phone number"))
+        if not others:
+            return out
+        found = [
+            (begin, m)
+            for begin, end in _windows(others, len(scan))
+            for m in _library_matches(scan[begin:end], self._region)
+        ]
+        for offset, m in found:
             raw = m.raw_string
-            if _IP_LIKE.match(raw) or _in_link(s, m.start):
+            if _IP_LIKE.match(raw) or _in_link(s, offset + m.start):
                 continue  # the digits of an IP address or a link, not a phone
-            digits = re.sub(r"[^0-9+]", "", raw)
+            digits = _NOT_PHONE_DIGIT.sub("", raw)
             # The shape first: the library's validity check costs 35 us a number.
             # A number written in international form ("+1 555 ...") is a phone
             # number to whoever reads it, allocated or not.
@@ -170,18 +190,31 @@ class PersonalInfoRule:
             e164 = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
             if e164 in _PUBLIC_NUMBERS:
                 continue
-            out.append(self._hit(text, m.start, m.end, e164, "phone number"))
+            out.append(self._hit(text, offset + m.start, offset + m.end, e164, "phone number"))
         return out
 
     def _emails(self, text: NormalisedText) -> Iterable[Hit]:
-        for m in _EMAIL.finditer(text.text):
-            if _in_link(text.text, m.start()):
-                continue  # "http://user@host": a link's credentials, judged as a link
-            address = m.group().strip(".")
-            local, _, domain = address.partition("@")
-            if self._organisational(local, domain):
+        s = text.text
+        done = 0  # addresses do not overlap
+        at = s.find("@")
+        while at != -1:
+            start = at
+            while start > done and s[start - 1] in _LOCAL_PART:
+                start -= 1
+            domain = _DOMAIN.match(s, at + 1) if start < at else None
+            if domain is None:
+                at = s.find("@", at + 1)
                 continue
-            yield self._hit(text, m.start(), m.start() + len(address), address, "email address")
+            done = domain.end()
+            at = s.find("@", done)
+            if _in_link(s, start):
+                continue  # "http://user@host": a link's credentials, judged as a link
+            address = s[start:done].strip(".")
+            local, _, host = address.partition("@")
+            if self._organisational(local, host):
+                continue
+            begin = start + (len(s[start:done]) - len(s[start:done].lstrip(".")))
+            yield self._hit(text, begin, begin + len(address), address, "email address")
 
     def _spelt_emails(self, text: NormalisedText) -> Iterable[Hit]:
         """Addresses written out to dodge filters: "lisa dot m at outlook dot com"."""
@@ -273,11 +306,11 @@ def _with_digits(text: NormalisedText) -> str | None:
         # No digit was folded: the normalised text has them all (and most
         # often is ASCII, the fast case for the search).
         return s if _has_digit(s) else None
+    if text.before_leet is not None:
+        # What normalise gives: the digits are where they were before the leet step.
+        return _digits_put_back(s, text.before_leet)
+    # Otherwise (a text made by hand) they are found through the offsets.
     original = text.original
-    if original.isascii():
-        # ASCII normalises one to one: the original, lower-cased, is it (and
-        # the normalised text has no digit the original lacks).
-        return original.lower() if _has_digit(original) else None
     if not _has_digit(original):
         # Nothing to put back; digits NFKC made ("１" -> "1") are in s already.
         return s if _has_digit(s) else None
@@ -291,6 +324,96 @@ def _with_digits(text: NormalisedText) -> str | None:
             if j < len(chars) and text.offsets[j] == at and chars[j] != original[at]:
                 chars[j] = original[at]
     return "".join(chars)
+
+
+def _library_matches(s: str, region: str) -> list[phonenumbers.PhoneNumberMatch]:
+    """The phone numbers the library finds in ``s``; none if it fails on it."""
+    try:
+        return list(
+            phonenumbers.PhoneNumberMatcher(s, region, leniency=phonenumbers.Leniency.POSSIBLE)
+        )
+    except Exception:  # a library's parsing failure is "no number"
+        return []
+
+
+def _phone_runs(s: str) -> list[tuple[int, int]]:
+    """Each run of digits and separators in ``s`` holding seven digits or more (a phone
+    number's least), from its first digit, "+" or "(" to its last digit."""
+    runs: list[tuple[int, int]] = []
+    for sign in _PHONE_SIGN.finditer(s):
+        start, end = sign.span()
+        if runs and start < runs[-1][1]:
+            continue  # inside the last run
+        while start > 0 and s[start - 1] in _PHONE_CHARS:
+            start -= 1
+        while end < len(s) and s[end] in _PHONE_CHARS:
+            end += 1
+        while s[start] not in "+(0123456789":
+            start += 1
+        while s[end - 1] not in "0123456789":
+            end -= 1
+        if s[start] == "(" and s.count("(", start, end) > s.count(")", start, end):
+            start += 1  # "(call 07911 ..." opens a bracket the number does not close
+        runs.append((start, end))
+    return runs
+
+
+def _uk_numbers(s: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """The UK-shaped numbers in the run ``s[start:end]``, with their E.164 forms: its
+    groups of digits, taken left to right as few at a time as make one ("year 6 07911
+    123456", two numbers one after the other)."""
+    groups = [(m.start(), m.end(), m.group()) for m in _DIGIT_GROUP.finditer(s, start, end)]
+    found: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(groups):
+        digits = ""
+        for j in range(i, len(groups)):
+            digits += groups[j][2]
+            if len(digits) > _LONGEST_UK:
+                break
+            if _UK_SHAPED.match(digits):
+                begin, stop = groups[i][0], groups[j][1]
+                if begin > start and s[begin - 1] == "(" and ")" in s[begin:stop]:
+                    begin -= 1  # "(0113) 496 0555"
+                national = digits.removeprefix("+44").removeprefix("0044").removeprefix("0")
+                found.append((begin, stop, "+44" + national))
+                i = j
+                break
+        i += 1
+    return found
+
+
+def _windows(runs: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The stretches the phone number library reads: each run with a margin either side
+    for the words it looks at ("ext. 12", a time's ":30"), overlapping ones merged. Far
+    faster than the library reading all of a long comment, and it finds the same
+    numbers."""
+    windows: list[tuple[int, int]] = []
+    for start, end in runs:
+        begin, stop = max(0, start - _PHONE_MARGIN), min(length, end + _PHONE_MARGIN)
+        if windows and begin <= windows[-1][1]:
+            begin = windows.pop()[0]
+        windows.append((begin, stop))
+    return windows
+
+
+def _digits_put_back(folded: str, before: str) -> str | None:
+    """``folded`` with each digit of ``before`` (the same text before the leet step, the
+    same length) where it was, or None when neither holds a digit."""
+    runs = list(_DIGIT_RUN.finditer(before))
+    if not runs:
+        return folded if _has_digit(folded) else None
+    pieces: list[str] = []
+    done = 0
+    for run in runs:
+        start, end = run.span()
+        if folded[start:end] != before[start:end]:
+            pieces.extend((folded[done:start], before[start:end]))
+            done = end
+    if not pieces:
+        return folded
+    pieces.append(folded[done:])
+    return "".join(pieces)
 
 
 def _in_link(s: str, at: int) -> bool:

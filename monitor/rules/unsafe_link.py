@@ -116,6 +116,9 @@ class LinkScanner:
         # Each link as written, judged once: a school's comments link the same
         # few sites again and again. A pure function's memo; cleared when full.
         self._judged: dict[str, _Judgement | None] = {}
+        # Whether a bare "word.word" is a link at all ("jane.doe1982" in an
+        # email address is not), likewise once per spelling.
+        self._bare: dict[str, bool] = {}
 
     def scan(self, text: NormalisedText) -> list[LinkVerdict]:
         """Every link in ``text`` that is blocked or unknown; allowed links are left out."""
@@ -145,9 +148,7 @@ class LinkScanner:
         s = text.text
         for m in _LINK.finditer(s, begin, end):
             link = m.group().rstrip(_TRAILING)
-            if m.group("bare") is not None and not (
-                _bare_tld_ok(link) or self._known(_split(link)[0])
-            ):
+            if m.group("bare") is not None and not self._bare_is_link(link):
                 continue
             start, end = text.original_span(m.start(), m.start() + len(link))
             written = text.original[start:end]
@@ -192,6 +193,19 @@ class LinkScanner:
         if _listed(host, self._safe):
             return None
         return verdict(False, "")
+
+    def _bare_is_link(self, link: str) -> bool:
+        """Whether a bare domain (no scheme, no www.) is meant as a link: its top-level
+        domain is one people link to, or it is on one of the lists."""
+        try:
+            return self._bare[link]
+        except KeyError:
+            pass
+        verdict = _bare_tld_ok(link) or self._known(_split(link)[0])
+        if len(self._bare) >= _JUDGED_MAX:
+            self._bare.clear()
+        self._bare[link] = verdict
+        return verdict
 
     def _known(self, host: str) -> bool:
         """Whether ``host`` is on one of the lists: then a bare "lnkd.in" is a link too."""

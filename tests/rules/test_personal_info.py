@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.models import ActionKind
-from monitor.rules.personal_info import PersonalInfoRule
+from monitor.rules.normalise import NormalisedText, normalise
+from monitor.rules.personal_info import PersonalInfoRule, _with_digits
 from tests.rules.helpers import check
 
 
@@ -35,6 +38,10 @@ class TestCatches:
             ("SW1A1AA", "UK postcode", "SW1A1AA"),
             ("DOB 12/03/2015", "date of birth", "dob 12/03/2015"),
             ("born on 3rd May 2016", "date of birth", "born on 3rd may 2016"),
+            # Digits inside leetspeak are put back; its symbols stay letters.
+            ("we live at 12 m@ple road, come by", "street address", "12 maple road"),
+            ("ring me 07911 123456 u l0ser", "phone number", "+447911123456"),
+            ("email ¡ jane.doe@gmail.com", "email address", "jane.doe@gmail.com"),
         ],
     )
     def test_catches(self, rule: PersonalInfoRule, text: str, entry: str, normalised: str) -> None:
@@ -42,6 +49,26 @@ class TestCatches:
         hits = check(rule, text)
         assert [(h.entry, h.normalised) for h in hits] == [(entry, normalised)]
         assert all(text[h.start : h.end] == h.match for h in hits)
+
+    @pytest.mark.parametrize(
+        ("text", "numbers"),
+        [
+            # Digits just before a number are not part of it.
+            ("the year 6 07911 123456 group", [("07911 123456", "+447911123456")]),
+            (
+                "mum 07911 123456 07922 654321 dad",
+                [("07911 123456", "+447911123456"), ("07922 654321", "+447922654321")],
+            ),
+            ("call (0113) 496 0555 today", [("(0113) 496 0555", "+441134960555")]),
+            ("+44 (0)7911 123456", [("+44 (0)7911 123456", "+447911123456")]),
+            ("0 7 9 1 1 1 2 3 4 5 6", [("0 7 9 1 1 1 2 3 4 5 6", "+447911123456")]),
+        ],
+    )
+    def test_each_number_in_a_run_of_digits(
+        self, rule: PersonalInfoRule, text: str, numbers: list[tuple[str, str]]
+    ) -> None:
+        found = check(rule, text)
+        assert [(h.match, h.normalised) for h in found] == numbers
 
     def test_address_with_postcode_is_two_hits(self, rule: PersonalInfoRule) -> None:
         """A street address and its postcode are both reported."""
@@ -85,3 +112,20 @@ class TestDoesNotCatch:
     def test_default_action_hides(self, rule: PersonalInfoRule) -> None:
         """Personal information is hidden and reported."""
         assert rule.default_action is ActionKind.HIDE
+
+
+class TestDigitsAsWritten:
+    @given(st.text(alphabet="ab1 3s@$!|x0é😀’5.ｓ", max_size=24))
+    def test_the_leet_step_record_and_the_offsets_agree(self, raw: str) -> None:
+        """Digits the leet step folded ("sh1t") are put back from the text before that
+        step; a text made by hand finds them through its offsets, to the same result."""
+        text = normalise(raw)
+        by_hand = NormalisedText(text.original, text.text, text.offsets)
+        assert _with_digits(text) == _with_digits(by_hand)
+
+    def test_a_digit_written_full_width_is_put_back_too(self) -> None:
+        """The offsets can only find the original's ASCII digits; the record knows "１"
+        became "1" before the leet step made it "i"."""
+        assert _with_digits(normalise("call ０７９１１ l２３４５６ or x１")) == (
+            "call 07911 l23456 or x1"
+        )
