@@ -128,7 +128,7 @@ class NameMatcher:
         """Every full name in ``text``, left to right; a name inside a longer one is dropped."""
         if not self.pupils:
             return []
-        hits = self._hits(text)
+        hits = (self._scan or self._own_scan_built())(text)
         if not hits and self._unshowable is None:
             return []  # the common case: no key of the roster in the text
         view = text.fold_diacritics()
@@ -154,16 +154,16 @@ class NameMatcher:
         """Every full name in a file name ("jamie_smith-sports-day.jpg")."""
         return self.find(normalise(file_name))
 
-    def _hits(self, text: NormalisedText) -> Hits:
-        if self._scan is None:
-            automaton = ahocorasick.Automaton()
-            for key, value in self.prefilter_keys(0).items():
-                automaton.add_word(key, value)
-            if len(automaton):
-                automaton.make_automaton()
-                self._own = automaton
-            self._scan = self._own_scan
-        return self._scan(text)
+    def _own_scan_built(self) -> Callable[[NormalisedText], Hits]:
+        """The scan of an automaton of the roster's own: no other matcher shares one."""
+        automaton = ahocorasick.Automaton()
+        for key, value in self.prefilter_keys(0).items():
+            automaton.add_word(key, value)
+        if len(automaton):
+            automaton.make_automaton()
+            self._own = automaton
+        self._scan = self._own_scan
+        return self._scan
 
     def _own_scan(self, text: NormalisedText) -> Hits:
         return self._own.iter(text.letters()) if self._own is not None else ()

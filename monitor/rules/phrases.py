@@ -69,7 +69,6 @@ _NOT_BEFORE_SPELT = rf"(?!{_SPELT_GAP_CHARS}{_LETTER}{_NOT_BEFORE_LETTER})"
 # A sign may show where there is nothing (that only costs time), but every
 # masked or spelt form shows one: a letter then a mask, or the last two
 # letters of a spelling-out, each with a gap before it.
-_MASK_SIGN = re.compile(rf"{_LETTER}{_MASK}")
 _SPELT_SIGN = re.compile(rf"{_SPELT_GAP_CHARS}{_LETTER}{_SPELT_GAP}{_LETTER}{_NOT_BEFORE_LETTER}")
 _SEVERITY_SEPARATOR = ";"
 # Words too common (on a school's page) to be worth looking for, when an
@@ -302,8 +301,16 @@ def _expand(term: str) -> Iterator[str]:
 
 
 def _masked(s: str) -> bool:
-    """Whether ``s`` may hold a masked word ("f**k")."""
-    return ("*" in s or "#" in s) and _MASK_SIGN.search(s) is not None
+    """Whether ``s`` may hold a masked word ("f**k"): a letter just before a mask. Each
+    mask is looked at (they are few); a search for a letter and a mask would try every
+    letter of the text."""
+    for mask in "*#":
+        at = s.find(mask, 1)
+        while at != -1:
+            if s[at - 1].isalpha():
+                return True
+            at = s.find(mask, at + 1)
+    return False
 
 
 # --- the prefilter --------------------------------------------------------------
