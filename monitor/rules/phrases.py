@@ -348,31 +348,39 @@ class _Automaton:
             automaton.make_automaton()
             self._automaton = automaton
 
-    def scan(self, text: NormalisedText) -> _Scan:
-        """The values found in ``text``, and the hits; once per text however many lists ask."""
-        return text.cached(self, self._scan)
+    def scan(self, text: NormalisedText) -> AbstractSet[int]:
+        """The values found in ``text``; worked out once per text however many lists ask."""
+        return text.cached(self, self._found)
 
-    def _scan(self, text: NormalisedText) -> _Scan:
+    def _found(self, text: NormalisedText) -> AbstractSet[int]:
         if self._automaton is None:
-            return frozenset(), []
-        hits = list(self._automaton.iter(text.letters()))
-        if not hits:
-            return _NOTHING  # the common case for a short text
-        found = set(map(_value, hits))
+            return _NONE
+        # Only the values: where each hit is (``hits``) is rarely needed.
+        found = set(map(_value, self._automaton.iter(text.letters())))
+        if not found:
+            return _NONE  # the common case for a short text
         # (Sets, not dicts, for these tests: a set against a set walks the smaller.)
         if not found.isdisjoint(self._aliases):
             for alias in found & self._aliases:
                 found |= self._multi[alias]
-        return found, hits
+        return found
+
+    def hits(self, text: NormalisedText) -> Sequence[tuple[int, int]]:
+        """Every hit in ``text`` as (end in the letters view, value), for the few texts
+        where a position matters (a stretched word, a client's key): a second pass."""
+        return text.cached((self, "hits"), self._hits)
+
+    def _hits(self, text: NormalisedText) -> Sequence[tuple[int, int]]:
+        return list(self._automaton.iter(text.letters())) if self._automaton is not None else []
 
     def hits_from(self, text: NormalisedText, base: int) -> list[tuple[int, int]]:
         """The hits in ``text`` whose value is ``base`` or more (a client's, see
-        ``share_prefilter``), aliases resolved; from the one scan per text."""
-        found, hits = self.scan(text)
+        ``share_prefilter``), aliases resolved."""
+        found = self.scan(text)
         if not found or max(found) < base:
             return []  # the common case: no client key in the text
         out: list[tuple[int, int]] = []
-        for end, value in hits:
+        for end, value in self.hits(text):
             if value >= base:
                 out.append((end, value))
             elif value in self._multi:
@@ -380,8 +388,7 @@ class _Automaton:
         return out
 
 
-_Scan = tuple[AbstractSet[int], Sequence[tuple[int, int]]]
-_NOTHING: _Scan = (frozenset(), ())
+_NONE: AbstractSet[int] = frozenset()
 # An entry's literal numbers in the automaton, rarest last, and its filler words.
 _Requirement = tuple[list[int], tuple["_Filler", ...]]
 _value = operator.itemgetter(1)
@@ -513,11 +520,11 @@ class _Filter:
 
     def scan(self, text: NormalisedText) -> tuple[bool, bool]:
         """Whether the plain pattern may match ``text``, and whether a spelt-out form may."""
-        found, hits = self._automaton.scan(text)
+        found = self._automaton.scan(text)
         spelt = self._spelt in found or (self._spelt_always and _spelt(text))
         if self._always or not found:
             return self._always, spelt
-        if _STRETCHED in found and self._stretched(text.letters(), hits):
+        if _STRETCHED in found and self._stretched(text.letters(), self._automaton.hits(text)):
             return True, spelt
         if not self._alone.isdisjoint(found):
             return True, spelt
