@@ -169,17 +169,21 @@ class PhraseMatcher:
         self._obfuscated = _compile(
             [(i, e) for i, e in numbered if len(e.words) == 1], obfuscations=True
         )
+        self.allowed: tuple[Entry, ...] = tuple(allowed)
         self._allow = _compile(list(enumerate(allowed)), obfuscations=False)
-        # Built on first use, unless share_prefilter gives it one first: the
-        # automaton is several megabytes, and a shared one replaces this.
+        # Built on first use, unless share_prefilter gives them first: the
+        # automaton is several megabytes, and a shared one replaces this. The
+        # exceptions have a filter too: their pattern need not run on a text
+        # that cannot hold one.
         self._filter: _Filter | None = None
+        self._allow_filter: _Filter | None = None
 
     def find(self, text: NormalisedText) -> list[PhraseMatch]:
         """Every entry found in ``text``, in order, spans in ``text.original``."""
         if self._plain is None:
             return []
         if self._filter is None:
-            self._filter = _build_filters([self.entries])[1][0]
+            self._filter, self._allow_filter = _build_filters([self.entries, self.allowed])[1]
         plain, spelt = self._filter.scan(text)
         # (Folding accents never adds or removes a "*" or "#".)
         if not (plain or spelt or "*" in text.text or "#" in text.text):
@@ -196,7 +200,8 @@ class PhraseMatcher:
         for m in found:
             if self._allow is not None:
                 if allowed is None:
-                    allowed = [a.span() for a in self._allow.finditer(s)]
+                    may = self._allow_filter is None or self._allow_filter.scan(text)[0]
+                    allowed = [a.span() for a in self._allow.finditer(s)] if may else []
                 if any(a <= m.start() and m.end() <= b for a, b in allowed):
                     continue
             start, end = view.original_span(m.start(), m.end())
@@ -233,9 +238,10 @@ def share_prefilter(
     unchanged. Call once, when building the rules, before the first ``find``.
     """
     extra = client.prefilter_keys(_CLIENT_BASE) if client is not None else {}
-    automaton, filters = _build_filters([m.entries for m in matchers], extra=extra)
-    for matcher, shared in zip(matchers, filters, strict=True):
-        matcher._filter = shared
+    lists = [entries for m in matchers for entries in (m.entries, m.allowed)]
+    automaton, filters = _build_filters(lists, extra=extra)
+    for index, matcher in enumerate(matchers):
+        matcher._filter, matcher._allow_filter = filters[2 * index : 2 * index + 2]
     if client is not None:
         client.use_scan(lambda text: automaton.hits_from(text, _CLIENT_BASE), _CLIENT_BASE)
 
