@@ -37,3 +37,11 @@ def test_stages_name_every_text_rule_in_the_engines_order() -> None:
     assert all(math.isfinite(cost) for _, cost in found)
     # the corpus holds what the rules look for
     assert any(engine.vet(item) for item in items)
+
+
+def test_clean_and_flagged_items_are_costed_apart() -> None:
+    bench = load_bench()
+    engine = build_engine(None, pupils=bench.roster(50))
+    cost = bench.by_outcome(engine, bench.corpus(60), 1)
+    assert set(cost) == {"clean", "flagged"}
+    assert all(math.isfinite(c) and c > 0 for c in cost.values())
