@@ -39,6 +39,7 @@ import string
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Protocol
 
 import ahocorasick
@@ -338,12 +339,12 @@ class _Automaton:
 
     __slots__ = ("_aliases", "_automaton", "_multi")
 
-    def __init__(self, keys: dict[str, set[int]], first_alias: int) -> None:
+    def __init__(self, keys: Mapping[str, int | set[int]], first_alias: int) -> None:
         automaton = ahocorasick.Automaton()
         self._multi: dict[int, frozenset[int]] = {}
         for key, values in keys.items():
-            if len(values) == 1:
-                automaton.add_word(key, next(iter(values)))
+            if isinstance(values, int):
+                automaton.add_word(key, values)
             else:
                 alias = first_alias + len(self._multi)
                 self._multi[alias] = frozenset(values)
@@ -424,6 +425,10 @@ class _Filler:
 _Condition = tuple[frozenset[int], tuple[_Filler, ...]]
 
 
+_NO_NUMBERS: frozenset[int] = frozenset()
+_NO_MORE: Mapping[int, tuple[_Condition, ...]] = MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class _AnchorTest:
     """Whether some entry of one anchor may match, its anchor being found: cheapest test first.
@@ -453,12 +458,15 @@ class _AnchorTest:
                 partners.update(others)
             else:
                 more.setdefault(min(others), []).append((others, fillers))
+        needs = frozenset(n for others, _ in conditions for n in others)
+        # (A list has a thousand anchors or more; most have no entries of some
+        # kind, and those share one empty set and mapping.)
         return cls(
-            partners=frozenset(partners),
-            more={key: tuple(found) for key, found in more.items()},
-            more_keys=frozenset(more),
+            partners=frozenset(partners) or _NO_NUMBERS,
+            more={key: tuple(found) for key, found in more.items()} if more else _NO_MORE,
+            more_keys=frozenset(more) or _NO_NUMBERS,
             fillers_only=tuple(sorted(fillers_only, key=len)),
-            needs=None if fillers_only else frozenset(n for o, _ in conditions for n in o),
+            needs=None if fillers_only else needs,
         )
 
     def passes(self, found: AbstractSet[int], text: NormalisedText) -> bool:
@@ -571,7 +579,17 @@ def _build_filters(
     """One automaton for the entries of ``lists`` (and the ``extra`` keys, with their
     values), and each list's filter over it."""
     numbers: dict[tuple[str, bool], int] = {}
-    keys: dict[str, set[int]] = {key: {value} for key, value in (extra or {}).items()}
+    # A key's value, or its values when it has several (rare: a set for each of
+    # forty thousand keys would take 8 MB while building).
+    keys: dict[str, int | set[int]] = dict(extra or {})
+
+    def add(key: str, value: int) -> None:
+        held = keys.setdefault(key, value)
+        if isinstance(held, set):
+            held.add(value)
+        elif held != value:
+            keys[key] = {held, value}
+
     letters: set[str] = set()
     fillers: dict[tuple[str, bool], _Filler] = {}
     views: list[tuple[list[_Requirement], set[str], bool, bool]] = []
@@ -600,7 +618,7 @@ def _build_filters(
                     continue
                 number = numbers.setdefault((literal, whole_word), len(numbers))
                 for key in _literal_keys(literal, whole_word):
-                    keys.setdefault(key, set()).add(number)
+                    add(key, number)
                 required.append(number)
             if required:
                 requirements.append((required, tuple(checked)))
@@ -608,10 +626,10 @@ def _build_filters(
         # characters (see _compile).
         spelt = [_spelt_keys(e) for e in entries if len(e.words) == 1 and len(e.words[0]) >= 3]
         for key in itertools.chain.from_iterable(k for k in spelt if k is not None):
-            keys.setdefault(key, set()).add(_SPELT - index)
+            add(key, _SPELT - index)
         views.append((requirements, lone, always, None in spelt))
     for letter in letters:
-        keys.setdefault(letter * 3, set()).add(_STRETCHED)
+        add(letter * 3, _STRETCHED)
     automaton = _Automaton(keys, len(numbers))
     return automaton, [
         _Filter(
