@@ -19,10 +19,13 @@ microseconds. So a text first goes through one Aho-Corasick automaton holding
 the literals every match must contain: for each word of an entry (but the
 commonest words, when an entry has others), its letters up to any apostrophe,
 cut to a few runs of letters, with each single letter also doubled; and every
-letter tripled ("uuu": the sign of a stretched word). Only text holding, at
+letter tripled ("uuu": the sign of a stretched word). Filler words ("the",
+"your"), in almost every text, are no keys: an entry's are looked for in the
+letters view only once its other literals are found. Only text holding, at
 word starts, all the literals of some entry, or showing a sign of masking or
-spelling out, reaches the regex. The automaton is a necessary condition,
-never a decision: the regex decides.
+spelling out, reaches the regex; the list's exceptions are filtered the same
+way. The automaton is a necessary condition, never a decision: the regex
+decides.
 
 The regex merges entries into a trie so that, at each word start, the engine
 rejects non-matching entries by comparing one character per branch. Masks
