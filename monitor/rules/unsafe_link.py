@@ -26,6 +26,7 @@ Cheap first: text without a "." holds no link and is not parsed.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import unicodedata
@@ -113,12 +114,12 @@ class LinkScanner:
         self._blocked = frozenset(_clean(d) for d in blocked_domains)
         self._shorteners = frozenset(_clean(d) for d in shorteners)
         self._last: tuple[NormalisedText, list[LinkVerdict]] | None = None
-        # Each link as written, judged once: a school's comments link the same
-        # few sites again and again. A pure function's memo; cleared when full.
-        self._judged: dict[str, _Judgement | None] = {}
-        # Whether a bare "word.word" is a link at all ("jane.doe1982" in an
-        # email address is not), likewise once per spelling.
-        self._bare: dict[str, bool] = {}
+        # Each link as written is judged once, and each bare "word.word" is
+        # judged a link or not ("jane.doe1982" in an email address is not)
+        # once: a school's comments link the same few sites again and again.
+        # Both are pure, so a bounded memo of each serves.
+        self._judged = functools.lru_cache(maxsize=_JUDGED_MAX)(self._judge)
+        self._bare_is_link = functools.lru_cache(maxsize=_JUDGED_MAX)(self._is_bare_link)
 
     def scan(self, text: NormalisedText) -> list[LinkVerdict]:
         """Every link in ``text`` that is blocked or unknown; allowed links are left out."""
@@ -151,14 +152,7 @@ class LinkScanner:
             if m.group("bare") is not None and not self._bare_is_link(link):
                 continue
             start, end = text.original_span(m.start(), m.start() + len(link))
-            written = text.original[start:end]
-            try:
-                judged = self._judged[written]
-            except KeyError:
-                judged = self._judge(written)
-                if len(self._judged) >= _JUDGED_MAX:
-                    self._judged.clear()
-                self._judged[written] = judged
+            judged = self._judged(text.original[start:end])
             if judged is not None:
                 yield LinkVerdict(start, end, *judged)
 
@@ -194,18 +188,10 @@ class LinkScanner:
             return None
         return verdict(False, "")
 
-    def _bare_is_link(self, link: str) -> bool:
+    def _is_bare_link(self, link: str) -> bool:
         """Whether a bare domain (no scheme, no www.) is meant as a link: its top-level
         domain is one people link to, or it is on one of the lists."""
-        try:
-            return self._bare[link]
-        except KeyError:
-            pass
-        verdict = _bare_tld_ok(link) or self._known(_split(link)[0])
-        if len(self._bare) >= _JUDGED_MAX:
-            self._bare.clear()
-        self._bare[link] = verdict
-        return verdict
+        return _bare_tld_ok(link) or self._known(_split(link)[0])
 
     def _known(self, host: str) -> bool:
         """Whether ``host`` is on one of the lists: then a bare "lnkd.in" is a link too."""
