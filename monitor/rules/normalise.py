@@ -281,23 +281,11 @@ def normalise(text: str) -> NormalisedText:
         # ASCII is already NFKC, has no ignorable or homoglyph characters, and
         # lower() is its case fold: only the leet step can change it, one
         # character for one.
-        lowered = text.lower()
-        folded = _fold_leet(lowered)
-        if folded is lowered:
-            return NormalisedText(text, folded, range(len(text) + 1), leet_folded=False)
-        return NormalisedText(text, folded, range(len(text) + 1), before_leet=lowered)
+        return _with_leet_folded(text, text.lower(), range(len(text) + 1))
     quick = _fold_one_to_one(text)
     if quick is not None:
         joined, where, accented = quick
-        folded = _fold_leet(joined)
-        return NormalisedText(
-            text,
-            folded,
-            where,
-            leet_folded=folded is not joined,
-            before_leet=joined if folded is not joined else None,
-            unaccented=not accented,
-        )
+        return _with_leet_folded(text, joined, where, unaccented=not accented)
     parts: list[str] = []
     offsets: list[int] = []
     for m in _segment_pattern().finditer(text):
@@ -323,15 +311,22 @@ def normalise(text: str) -> NormalisedText:
             offsets.extend([at] * len(out))
             at += len(unit)
     offsets.append(len(text))
-    joined = "".join(parts)
+    return _with_leet_folded(text, "".join(parts), tuple(offsets))
+
+
+def _with_leet_folded(
+    original: str,
+    joined: str,
+    offsets: Sequence[int] | Callable[[], Sequence[int]],
+    *,
+    unaccented: bool = False,
+) -> NormalisedText:
+    """The last step of every path: ``joined`` (normalised but for leetspeak) with its
+    leet folded, and, when that changed something, ``joined`` kept as ``before_leet``."""
     folded = _fold_leet(joined)
-    return NormalisedText(
-        text,
-        folded,
-        tuple(offsets),
-        leet_folded=folded is not joined,
-        before_leet=joined if folded is not joined else None,
-    )
+    if folded is joined:
+        return NormalisedText(original, folded, offsets, leet_folded=False, unaccented=unaccented)
+    return NormalisedText(original, folded, offsets, before_leet=joined, unaccented=unaccented)
 
 
 def fold_diacritics(s: str) -> str:
