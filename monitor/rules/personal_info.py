@@ -62,7 +62,7 @@ _DIGIT_RUN = re.compile(r"[0-9]+")
 # number has. PhoneNumberMatcher is slow; most text never reaches it.
 _PHONE_SIGN = re.compile(r"[0-9](?:[ ()./+-]{0,2}[0-9]){6}")
 # What a written phone number is made of, and how much text either side of one
-# the library is given (see _phone_windows).
+# the library is given (see _phone_runs and _windows).
 _PHONE_CHARS = frozenset("0123456789 ()./+-\u00a0\u2009\u202f")
 _PHONE_MARGIN = 12
 _NOT_PHONE_DIGIT = re.compile(r"[^0-9+]")
@@ -201,6 +201,8 @@ class PersonalInfoRule:
             start = at
             while start > done and s[start - 1] in _LOCAL_PART:
                 start -= 1
+            while start < at and s[start] == ".":
+                start += 1  # a sentence's full stop before the address is not in it
             domain = _DOMAIN.match(s, at + 1) if start < at else None
             if domain is None:
                 at = s.find("@", at + 1)
@@ -209,12 +211,11 @@ class PersonalInfoRule:
             at = s.find("@", done)
             if _in_link(s, start):
                 continue  # "http://user@host": a link's credentials, judged as a link
-            address = s[start:done].strip(".")
+            address = s[start:done].rstrip(".")
             local, _, host = address.partition("@")
             if self._organisational(local, host):
                 continue
-            begin = start + (len(s[start:done]) - len(s[start:done].lstrip(".")))
-            yield self._hit(text, begin, begin + len(address), address, "email address")
+            yield self._hit(text, start, start + len(address), address, "email address")
 
     def _spelt_emails(self, text: NormalisedText) -> Iterable[Hit]:
         """Addresses written out to dodge filters: "lisa dot m at outlook dot com"."""

@@ -88,8 +88,8 @@ _COMMON_WORDS = frozenset(
         "daughter"
     )
 )
-# The commonest of them, in almost every comment: never a literal when an
-# entry has another word.
+# The commonest of them, in almost every comment: when an entry has another
+# word, these are no keys of the automaton but looked for on demand (_Filler).
 _FILLER_WORDS = frozenset(
     str.split(
         "a i r u me my you your ur the to on in at of and is are it be do so we us our "

@@ -42,6 +42,7 @@ class TestCatches:
             ("we live at 12 m@ple road, come by", "street address", "12 maple road"),
             ("ring me 07911 123456 u l0ser", "phone number", "+447911123456"),
             ("email ¡ jane.doe@gmail.com", "email address", "jane.doe@gmail.com"),
+            ("write to me.jane@gmail.com.", "email address", "me.jane@gmail.com"),
         ],
     )
     def test_catches(self, rule: PersonalInfoRule, text: str, entry: str, normalised: str) -> None:
@@ -97,6 +98,7 @@ class TestDoesNotCatch:
             "3 games on the green",
             "Year 6 class of 2019",
             "Happy birthday Jamie, 8 today!",
+            "an @ with no name before it. @gmail.com",  # no local part, no address
         ],
     )
     def test_does_not_catch(self, rule: PersonalInfoRule, text: str) -> None:
