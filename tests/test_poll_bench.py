@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "poll_bench.py"
-
-
-def load_bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("poll_bench", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["poll_bench"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+from tests.benchmarks import load_bench
 
 
 def test_ten_sources_and_a_daemon(capsys: object) -> None:
-    bench = load_bench()
+    bench = load_bench("poll_bench")
     # A short daemon interval so its first polls are not spread over 15 s.
     results = bench.run(
         [10], latency=0.01, repeat=1, daemon_sources=3, settle=0.5, daemon_interval="2s"

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
-from types import ModuleType
 
 from monitor.engine import build_engine
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "rules_bench.py"
-
-
-def load_bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("rules_bench", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["rules_bench"] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.benchmarks import load_bench
 
 
 def test_stages_name_every_text_rule_in_the_engines_order() -> None:
     """The stage profile covers normalising and each rule a comment meets, in vet's order."""
-    bench = load_bench()
+    bench = load_bench("rules_bench")
     engine = build_engine(None, pupils=bench.roster(50))
     items = bench.corpus(40)
     found = bench.stages(engine, items, 1)
@@ -40,7 +25,7 @@ def test_stages_name_every_text_rule_in_the_engines_order() -> None:
 
 
 def test_clean_and_flagged_items_are_costed_apart() -> None:
-    bench = load_bench()
+    bench = load_bench("rules_bench")
     engine = build_engine(None, pupils=bench.roster(50))
     cost = bench.by_outcome(engine, bench.corpus(60), 1)
     assert set(cost) == {"clean", "flagged"}
