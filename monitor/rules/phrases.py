@@ -143,6 +143,8 @@ class PhraseMatcher:
     those starting with ``!`` are exceptions, as are ``allow_terms`` (same
     syntax, no ``!``). A match lying inside a match of an exception is
     dropped. ``label`` names the list in error messages ("abuse list entry").
+    ``prefilter=False`` runs the patterns on every text: slower, and the
+    reference the prefilter is tested against (it must change no finding).
 
     Raises:
         ValueError: a malformed entry (at construction; ``find`` never raises).
@@ -155,6 +157,7 @@ class PhraseMatcher:
         allow_terms: Sequence[str] = (),
         default_severity: Severity,
         label: str,
+        prefilter: bool = True,
     ) -> None:
         blocked: list[Entry] = []
         allowed: list[Entry] = []
@@ -179,7 +182,7 @@ class PhraseMatcher:
         # automaton is several megabytes, and a shared one replaces this. The
         # exceptions have a filter too: their pattern need not run on a text
         # that cannot hold one.
-        self._filter: _Filter | None = None
+        self._filter: _Filter | None = None if prefilter else _PassAll()
         self._allow_filter: _Filter | None = None
 
     def find(self, text: NormalisedText) -> list[PhraseMatch]:
@@ -574,6 +577,18 @@ class _Filter:
             if letters[start - 1] != " " or letters[seen] != " ":
                 return True
         return False
+
+
+class _PassAll(_Filter):
+    """No prefilter: both patterns run on every text (``PhraseMatcher(prefilter=False)``)."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:  # no automaton: nothing is looked up
+        pass
+
+    def scan(self, text: NormalisedText) -> tuple[bool, bool]:
+        return True, True
 
 
 def _build_filters(

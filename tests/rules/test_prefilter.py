@@ -15,23 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.models import Severity
-from monitor.rules.normalise import NormalisedText, normalise
+from monitor.rules.normalise import normalise
 from monitor.rules.phrases import PhraseMatch, PhraseMatcher, _expand, share_prefilter
 from tests.rules.helpers import terms
-
-
-class _Everything:
-    """A filter that lets every text through to both patterns."""
-
-    def scan(self, text: NormalisedText) -> tuple[bool, bool]:
-        return True, True
-
-
-def _unfiltered(matcher: PhraseMatcher) -> PhraseMatcher:
-    copy = PhraseMatcher.__new__(PhraseMatcher)
-    copy.__dict__.update(matcher.__dict__)
-    copy._filter = _Everything()  # type: ignore[assignment]
-    return copy
 
 
 def _spans(found: list[PhraseMatch]) -> list[tuple[int, int, str, str]]:
@@ -40,11 +26,15 @@ def _spans(found: list[PhraseMatch]) -> list[tuple[int, int, str, str]]:
 
 @pytest.fixture(scope="module")
 def matchers() -> list[tuple[PhraseMatcher, PhraseMatcher]]:
-    lists = [
-        PhraseMatcher(terms(name), default_severity=Severity.HIGH, label=name)
-        for name in ("abuse.txt", "safeguarding.txt")
-    ]
-    plain = [_unfiltered(m) for m in lists]
+    def both_lists(*, prefilter: bool) -> list[PhraseMatcher]:
+        return [
+            PhraseMatcher(
+                terms(name), default_severity=Severity.HIGH, label=name, prefilter=prefilter
+            )
+            for name in ("abuse.txt", "safeguarding.txt")
+        ]
+
+    lists, plain = both_lists(prefilter=True), both_lists(prefilter=False)
     share_prefilter(lists)
     return list(zip(lists, plain, strict=True))
 
