@@ -21,7 +21,7 @@ import structlog
 
 from monitor import log as logsetup
 from monitor.config import Config, SecretRef, config_path_from, load_config
-from monitor.engine import Engine, build_engine
+from monitor.engine import Engine, build_engine, rules_compiled
 from monitor.errors import ConfigError
 from monitor.models import Item, ItemKind, utcnow
 
@@ -204,6 +204,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  sources: {', '.join(s.name for s in config.sources) or 'none'}")
     print(f"  roster: {pupils} pupils" if config.roster else "  roster: none configured")
     print(f"  rules: {', '.join(engine.rule_ids) if engine else ''}")
+    print(f"  rules run: {'compiled' if rules_compiled() else 'from Python source (slower)'}")
     return EXIT_OK
 
 

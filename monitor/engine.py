@@ -17,6 +17,8 @@ rules.
 from __future__ import annotations
 
 import hashlib
+import importlib.machinery
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +55,16 @@ ABUSE_LIST = "abuse.txt"
 SAFEGUARDING_LIST = "safeguarding.txt"
 SHORTENERS_LIST = "link_shorteners.txt"
 SAFE_DOMAINS_LIST = "link_safe.txt"
+
+
+def rules_compiled() -> bool:
+    """Whether the engine and the rules run compiled (mypyc: a wheel installed with
+    ``pip install .``) rather than from their Python source (an editable install, or a
+    machine that could not compile them; see ``hatch_build.py``). Both run the same
+    rules; compiled is faster."""
+    compiled = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    modules = (sys.modules[__name__], sys.modules[normalise.__module__])
+    return all((module.__file__ or "").endswith(compiled) for module in modules)
 
 
 def fingerprint(rule: str, normalised_match: str) -> str:

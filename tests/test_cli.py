@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.engine import rules_compiled
 from monitor.sandbox.feed_server import FeedServer, wordpress_comments_feed
 from monitor.sandbox.smtp_server import SmtpServer
 
@@ -233,6 +234,7 @@ class TestConfigErrors:
         result = run("--config", str(config), "check")
         assert result.returncode == 0, result.stderr
         assert "OK" in result.stdout
+        assert ("rules run: compiled" in result.stdout) is rules_compiled()
 
     def test_missing_default_config(self) -> None:
         """Without --config the environment's path is used and its absence explained."""
