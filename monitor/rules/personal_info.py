@@ -61,6 +61,7 @@ _DIGIT_RUN = re.compile(r"[0-9]+")
 # Seven digits with at most two separators between each: the least a phone
 # number has. PhoneNumberMatcher is slow; most text never reaches it.
 _PHONE_SIGN = re.compile(r"[0-9](?:[ ()./+-]{0,2}[0-9]){6}")
+_PHONE_SEPARATORS = " ()./+-"  # the class between its digits
 # What a written phone number is made of, and how much text either side of one
 # the library is given (see _phone_runs and _windows).
 _PHONE_CHARS = frozenset("0123456789 ()./+-\u00a0\u2009\u202f")
@@ -135,9 +136,10 @@ class PersonalInfoRule:
         # postcodes here, so the digits are put back.
         s = _with_digits(text)
         if s is not None:
-            if _PHONE_SIGN.search(s) is not None:
+            runs = [m.span() for m in _DIGIT_RUN.finditer(s)]
+            if _may_hold_phone(s, runs):
                 hits.extend(self._phones(text, s))
-            self._anchored(text, s, hits)
+            self._anchored(text, s, runs, hits)
             if "dob" in s or "born" in s or "birth" in s or "d.o.b" in s:
                 hits.extend(self._pattern(text, s, _DOB, "date of birth", _spaced))
         if not hits:
@@ -234,11 +236,13 @@ class PersonalInfoRule:
             return True
         return local.lower() in _ROLE_ADDRESSES
 
-    def _anchored(self, text: NormalisedText, s: str, hits: list[Hit]) -> None:
-        """Postcodes and street addresses, tried only at the digit runs that may start them."""
-        for digits in _DIGIT_RUN.finditer(s):
-            at = digits.start()
-            street = _STREET.match(s, at) if _may_start_street(s, at, digits.end()) else None
+    def _anchored(
+        self, text: NormalisedText, s: str, runs: list[tuple[int, int]], hits: list[Hit]
+    ) -> None:
+        """Postcodes and street addresses, tried only at the digit ``runs`` that may start
+        them."""
+        for at, end in runs:
+            street = _STREET.match(s, at) if _may_start_street(s, at, end) else None
             if street is not None:
                 hits.append(
                     self._hit(text, at, street.end(), _spaced(street.group()), "street address")
@@ -357,6 +361,21 @@ def _phone_runs(s: str) -> list[tuple[int, int]]:
             start += 1  # "(call 07911 ..." opens a bracket the number does not close
         runs.append((start, end))
     return runs
+
+
+def _may_hold_phone(s: str, runs: list[tuple[int, int]]) -> bool:
+    """Whether ``s`` holds what ``_PHONE_SIGN`` finds (seven digits, at most two of its
+    separators between each), told from its digit ``runs`` without scanning it again."""
+    count = 0
+    last = -1
+    for start, end in runs:
+        if last < 0 or start - last > 2 or s[last:start].strip(_PHONE_SEPARATORS):
+            count = 0  # the first run, or one too far from the last to continue a number
+        count += end - start
+        if count >= 7:
+            return True
+        last = end
+    return False
 
 
 def _uk_numbers(s: str, start: int, end: int) -> list[tuple[int, int, str]]:

@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 
 from monitor.models import ActionKind
 from monitor.rules.normalise import NormalisedText, normalise
-from monitor.rules.personal_info import PersonalInfoRule, _with_digits
+from monitor.rules.personal_info import (
+    _DIGIT_RUN,
+    _PHONE_SIGN,
+    PersonalInfoRule,
+    _may_hold_phone,
+    _with_digits,
+)
 from tests.rules.helpers import check
 
 
@@ -131,3 +137,27 @@ class TestDigitsAsWritten:
         assert _with_digits(normalise("call ０７９１１ l２３４５６ or x１")) == (
             "call 07911 l23456 or x1"
         )
+
+
+class TestPhoneSign:
+    @given(st.text(alphabet="0123 ()./+-a\n", max_size=30))
+    def test_the_digit_runs_say_what_the_sign_pattern_would(self, s: str) -> None:
+        """Whether a text may hold a phone number is told from its digit runs, found
+        anyway for addresses, exactly as the sign pattern scanning it again would."""
+        runs = [m.span() for m in _DIGIT_RUN.finditer(s)]
+        assert _may_hold_phone(s, runs) is (_PHONE_SIGN.search(s) is not None)
+
+    @pytest.mark.parametrize(
+        ("s", "sign"),
+        [
+            ("07911 123456", True),
+            ("0791-1 (2)3", True),
+            ("1234 56 a 7", False),
+            ("12 .. 34 5678", False),
+            ("123456", False),
+            ("year 6, 2pm, £3.50", False),
+        ],
+    )
+    def test_examples(self, s: str, sign: bool) -> None:
+        runs = [m.span() for m in _DIGIT_RUN.finditer(s)]
+        assert _may_hold_phone(s, runs) is sign
