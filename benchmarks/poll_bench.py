@@ -532,8 +532,10 @@ def monitor_env() -> dict[str, str]:
 
 
 def monitor_command(config: Path, *args: str) -> list[str]:
-    """``social-monitor --config CONFIG ARGS`` with this interpreter."""
-    return [sys.executable, "-m", "monitor", "--config", str(config), *args]
+    """``social-monitor --config CONFIG ARGS`` with this interpreter, as it is installed:
+    ``-P`` keeps the working directory off the path, where a checkout's sources would
+    run instead of an installed (compiled) monitor."""
+    return [sys.executable, "-P", "-m", "monitor", "--config", str(config), *args]
 
 
 @dataclass(slots=True, kw_only=True)
