@@ -1,10 +1,10 @@
 """Specification of how the rules are built (``hatch_build.py``).
 
 An installed wheel runs the engine and the rules compiled with mypyc; an
-editable install runs them from their source. ``.ci/run`` tests both: the
-whole suite from the editable install, then the rules' and the engine's
-tests against the wheel an admin installs, each run telling this test
-which one it should find in ``SOCIAL_MONITOR_EXPECT_BUILD``.
+editable install runs them from their source. ``.ci/run`` runs the whole
+suite against both, the editable install and the wheel an admin installs,
+each run telling this test which one it should find in
+``SOCIAL_MONITOR_EXPECT_BUILD``.
 """
 
 from __future__ import annotations

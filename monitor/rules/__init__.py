@@ -9,7 +9,7 @@ the same ``NormalisedText`` to every rule.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from monitor.models import ActionKind, Hit, Item, Severity
 
@@ -45,9 +45,9 @@ class Rule(Protocol):
     ``check`` must still answer correctly for any item.
     """
 
-    id: str
-    default_action: ActionKind
-    default_severity: Severity
+    id: ClassVar[str]
+    default_action: ClassVar[ActionKind]
+    default_severity: ClassVar[Severity]
 
     def check(self, text: NormalisedText, item: Item) -> Sequence[Hit]:
         """Return every hit in ``text`` (the normalised ``item.searchable_text()``).

@@ -11,6 +11,8 @@ The word-list syntax is described in ``config/lists/abuse.txt``; the matching
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from monitor.models import ActionKind, Severity
 from monitor.rules.phrases import PhraseListRule
 
@@ -26,7 +28,7 @@ class AbuseRule(PhraseListRule):
     ``check`` never raises.
     """
 
-    id = "abuse"
-    default_action = ActionKind.HIDE
-    default_severity = Severity.HIGH
-    label = "abuse list entry"
+    id: ClassVar[str] = "abuse"
+    default_action: ClassVar[ActionKind] = ActionKind.HIDE
+    default_severity: ClassVar[Severity] = Severity.HIGH
+    label: ClassVar[str] = "abuse list entry"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from monitor.models import ActionKind, Hit, Item, ItemKind, Severity
@@ -34,9 +35,9 @@ def link_key(url: str) -> str:
 class AupLinkRule:
     """Finds PROFILE items whose text links nowhere to the school's AUP."""
 
-    id = "aup_link_missing"
-    default_action = ActionKind.DIGEST
-    default_severity = Severity.WARNING
+    id: ClassVar[str] = "aup_link_missing"
+    default_action: ClassVar[ActionKind] = ActionKind.DIGEST
+    default_severity: ClassVar[Severity] = Severity.WARNING
 
     def __init__(self, aup_url: str) -> None:
         self._aup_url = aup_url

@@ -9,6 +9,8 @@ published. Reading it means downloading the image, which is I/O, so
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from monitor.models import ActionKind, Hit, Item, ItemKind, Severity
 from monitor.rules.normalise import NormalisedText
 
@@ -16,9 +18,9 @@ from monitor.rules.normalise import NormalisedText
 class LocationMetadataRule:
     """Flags media whose probed EXIF holds a GPS position. ``check`` never raises."""
 
-    id = "location_metadata"
-    default_action = ActionKind.ALERT
-    default_severity = Severity.HIGH
+    id: ClassVar[str] = "location_metadata"
+    default_action: ClassVar[ActionKind] = ActionKind.ALERT
+    default_severity: ClassVar[Severity] = Severity.HIGH
 
     @staticmethod
     def applies(kind: ItemKind, *, has_media: bool) -> bool:

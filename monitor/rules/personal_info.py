@@ -26,6 +26,7 @@ import bisect
 import re
 import string
 from collections.abc import Callable, Iterable, Sequence
+from typing import ClassVar
 
 import phonenumbers
 
@@ -110,9 +111,9 @@ _DOB = re.compile(
 class PersonalInfoRule:
     """Finds personal information. ``check`` never raises (phone parsing errors are skipped)."""
 
-    id = "personal_info"
-    default_action = ActionKind.HIDE
-    default_severity = Severity.HIGH
+    id: ClassVar[str] = "personal_info"
+    default_action: ClassVar[ActionKind] = ActionKind.HIDE
+    default_severity: ClassVar[Severity] = Severity.HIGH
 
     def __init__(
         self,

@@ -9,6 +9,7 @@ reported to SLT, who look at the picture.
 
 from __future__ import annotations
 
+from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 from monitor.models import ActionKind, Hit, Item, ItemKind, Severity
@@ -19,9 +20,9 @@ from monitor.rules.normalise import NormalisedText
 class PhotoConsentRule:
     """Finds media naming a pupil without photo consent. ``check`` never raises."""
 
-    id = "photo_consent"
-    default_action = ActionKind.ALERT
-    default_severity = Severity.HIGH
+    id: ClassVar[str] = "photo_consent"
+    default_action: ClassVar[ActionKind] = ActionKind.ALERT
+    default_severity: ClassVar[Severity] = Severity.HIGH
 
     def __init__(self, names: NameMatcher) -> None:
         self._names = names

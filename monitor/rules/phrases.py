@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import ahocorasick
 
@@ -889,10 +889,10 @@ class PhraseListRule:
     ``ValueError`` on a malformed entry; ``check`` never raises.
     """
 
-    id: str
-    default_action: ActionKind
-    default_severity: Severity
-    label: str
+    id: ClassVar[str]
+    default_action: ClassVar[ActionKind]
+    default_severity: ClassVar[Severity]
+    label: ClassVar[str]
 
     def __init__(self, terms: Sequence[str], allow_terms: Sequence[str] = ()) -> None:
         self.matcher = PhraseMatcher(

@@ -8,6 +8,8 @@ in one is reported to SLT; who it was sent to is for a person to judge.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from monitor.models import ActionKind, Hit, Item, ItemKind, Severity
 from monitor.rules.normalise import NormalisedText
 
@@ -15,9 +17,9 @@ from monitor.rules.normalise import NormalisedText
 class PrivateMessageRule:
     """Flags messages sent by the account. ``check`` never raises."""
 
-    id = "private_message"
-    default_action = ActionKind.ALERT
-    default_severity = Severity.WARNING
+    id: ClassVar[str] = "private_message"
+    default_action: ClassVar[ActionKind] = ActionKind.ALERT
+    default_severity: ClassVar[Severity] = Severity.WARNING
 
     @staticmethod
     def applies(kind: ItemKind, *, has_media: bool) -> bool:

@@ -10,6 +10,8 @@ the poller alerts on them instead.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from monitor.models import ActionKind, Hit, Item, Severity
 from monitor.rules.names import NameMatcher
 from monitor.rules.normalise import NormalisedText
@@ -18,9 +20,9 @@ from monitor.rules.normalise import NormalisedText
 class PupilNameRule:
     """Finds roster pupils' full names. ``check`` never raises."""
 
-    id = "pupil_name"
-    default_action = ActionKind.HIDE
-    default_severity = Severity.HIGH
+    id: ClassVar[str] = "pupil_name"
+    default_action: ClassVar[ActionKind] = ActionKind.HIDE
+    default_severity: ClassVar[Severity] = Severity.HIGH
 
     def __init__(self, names: NameMatcher) -> None:
         self._names = names

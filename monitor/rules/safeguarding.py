@@ -11,6 +11,8 @@ the DSL (``SAFEGUARDING_RULES``).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from monitor.models import ActionKind, Severity
 from monitor.rules.phrases import PhraseListRule
 
@@ -21,7 +23,7 @@ class SafeguardingRule(PhraseListRule):
     Raises ``ValueError`` on a malformed entry; ``check`` never raises.
     """
 
-    id = "safeguarding"
-    default_action = ActionKind.HIDE
-    default_severity = Severity.URGENT
-    label = "safeguarding list entry"
+    id: ClassVar[str] = "safeguarding"
+    default_action: ClassVar[ActionKind] = ActionKind.HIDE
+    default_severity: ClassVar[Severity] = Severity.URGENT
+    label: ClassVar[str] = "safeguarding list entry"

@@ -32,6 +32,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from monitor.models import ActionKind, Hit, Item, Severity
 from monitor.rules.normalise import NormalisedText
@@ -219,9 +220,9 @@ class LinkScanner:
 class UnsafeLinkRule:
     """Blocked links (see the module docstring). ``check`` never raises."""
 
-    id = "unsafe_link"
-    default_action = ActionKind.HIDE
-    default_severity = Severity.HIGH
+    id: ClassVar[str] = "unsafe_link"
+    default_action: ClassVar[ActionKind] = ActionKind.HIDE
+    default_severity: ClassVar[Severity] = Severity.HIGH
 
     def __init__(self, scanner: LinkScanner) -> None:
         self._scanner = scanner
@@ -239,9 +240,9 @@ class UnsafeLinkRule:
 class UnknownLinkRule:
     """Links to domains on no list: for the digest, not hidden. ``check`` never raises."""
 
-    id = "unknown_link"
-    default_action = ActionKind.DIGEST
-    default_severity = Severity.INFO
+    id: ClassVar[str] = "unknown_link"
+    default_action: ClassVar[ActionKind] = ActionKind.DIGEST
+    default_severity: ClassVar[Severity] = Severity.INFO
 
     def __init__(self, scanner: LinkScanner) -> None:
         self._scanner = scanner
