@@ -66,8 +66,9 @@ _APOSTROPHE = "['’‘`]?"
 _APOSTROPHES = re.compile("['’‘`]")
 # Spelt-out letters must be the whole spelt-out run: the "a s s" in
 # "A S S E S S M E N T" is not "ass". Checked just after the first letter,
-# so the look-behind spans that letter too.
-_NOT_AFTER_SPELT = rf"(?<!(?<!{_LETTER}){_LETTER}{_SPELT_GAP_CHARS}.)"
+# so the look-behind spans that letter too. A word of one letter ("a", "I",
+# "u") may stand before a spelling-out: "what a f.u.c.k.i.n.g joke".
+_NOT_AFTER_SPELT = rf"(?<!(?<!{_LETTER})(?![aiu]){_LETTER}{_SPELT_GAP_CHARS}.)"
 _NOT_BEFORE_SPELT = rf"(?!{_SPELT_GAP_CHARS}{_LETTER}{_NOT_BEFORE_LETTER})"
 # Signs of masking or spelling out; text without one takes the fast pattern.
 # A sign may show where there is nothing (that only costs time), but every

@@ -146,6 +146,10 @@ class TestCatches:
             ("#fuckthisschool", "fuck*"),
             ("you_twat", "twat*"),
             ("FUCK", "fuck*"),
+            # a one-letter word may stand before a spelling-out
+            ("what a f.u.c.k.i.n.g joke", "fuck*"),
+            ("you are a f u c k i n g idiot", "fuck*"),
+            ("i s h i t you not", "shit*"),
         ],
     )
     def test_catches(self, rule: AbuseRule, text: str, entry: str) -> None:
