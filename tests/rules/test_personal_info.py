@@ -44,6 +44,7 @@ class TestCatches:
             ("SW1A1AA", "UK postcode", "SW1A1AA"),
             ("DOB 12/03/2015", "date of birth", "dob 12/03/2015"),
             ("born on 3rd May 2016", "date of birth", "born on 3rd may 2016"),
+            ("DOB: 2013-07-21, which year is he in?", "date of birth", "dob: 2013-07-21"),
             # Digits inside leetspeak are put back; its symbols stay letters.
             ("we live at 12 m@ple road, come by", "street address", "12 maple road"),
             ("ring me 07911 123456 u l0ser", "phone number", "+447911123456"),
