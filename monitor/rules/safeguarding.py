@@ -5,15 +5,19 @@ social media ... must immediately be reported" to the designated person for
 Child Protection. The phrase list (``config/lists/safeguarding.txt``) covers
 contact-seeking towards pupils (moving them to a private channel, meeting,
 secrecy, grooming talk), disclosures of harm, self-harm signals and threats to
-children. Findings are urgent, hidden where public, and emailed one by one to
-the DSL (``SAFEGUARDING_RULES``).
+children; ``whereabouts`` finds questions and remarks about where one
+particular child can be found, which no list can hold. Findings are urgent,
+hidden where public, and emailed one by one to the DSL
+(``SAFEGUARDING_RULES``).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from monitor.models import ActionKind, Severity
+from monitor.models import ActionKind, Hit, Item, Severity
+from monitor.rules import whereabouts
+from monitor.rules.normalise import NormalisedText
 from monitor.rules.phrases import PhraseListRule
 
 
@@ -27,3 +31,25 @@ class SafeguardingRule(PhraseListRule):
     default_action: ClassVar[ActionKind] = ActionKind.HIDE
     default_severity: ClassVar[Severity] = Severity.URGENT
     label: ClassVar[str] = "safeguarding list entry"
+
+    def check(self, text: NormalisedText, item: Item) -> list[Hit]:
+        """The list's entries and any child's whereabouts sought, in order of position."""
+        hits = super().check(text, item)
+        spans = whereabouts.whereabouts(text.text)
+        if not spans:
+            return hits
+        for start, end in spans:
+            begin, stop = text.original_span(start, end)
+            hits.append(
+                Hit(
+                    rule=self.id,
+                    severity=self.default_severity,
+                    start=begin,
+                    end=stop,
+                    match=text.original[begin:stop],
+                    normalised=text.text[start:end],
+                    entry=whereabouts.ENTRY,
+                )
+            )
+        hits.sort(key=lambda h: h.start)
+        return hits

@@ -179,6 +179,52 @@ class TestCatches:
         assert all(h.severity is Severity.URGENT for h in hits)
 
 
+class TestKindsFromTheSecondHeldOutSet:
+    """Kinds of abuse an independent held-out set (``data/holdout2.jsonl``) showed missing:
+    each row one kind, written differently from the set's item."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "fvck this",
+            "the governors are cvnts",
+            "ur such a wasteman",
+            "everyone knows shes a sket",
+            "art club is for f4gs",
+            "they should go back where they came from",
+            "send the lot of them back to their own country",
+            "id defo smash her",
+            "the new TA is well fit",
+            "if he carries on hes getting a slap",
+            "say that again and ill put you through the window",
+            "tell him to watch his back",
+            "watch yourself on the way home",
+            "i know his name and what car he drives",
+            "she'll get what's coming to her",
+            "go hang urself",
+        ],
+    )
+    def test_catches(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "we'd smash it at the quiz night!",
+            "he got a slap on the wrist for it, nothing more",
+            "Drove through Shitterton on the way to Weymouth",
+            "we send them back home after the trip on the coach",
+            "the family came from Leeds last year",
+            "watch yourself on the ice by the gates this morning",
+            "what a fun day, i was in stitches",
+            "my daughter is a fairy in the nativity",
+            "the ship was full of immigrants, said the history teacher",
+        ],
+    )
+    def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text) == []
+
+
 class TestDoesNotCatch:
     """What the default list must leave alone."""
 

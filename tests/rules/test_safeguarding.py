@@ -72,6 +72,69 @@ class TestCatches:
         assert check(rule, text)
 
 
+class TestKindsFromTheSecondHeldOutSet:
+    """Kinds of message an independent held-out set (``data/holdout2.jsonl``) showed
+    missing: each row one kind, written differently from the set's item."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # contact-seeking, paying a child, secrecy, grooming talk
+            "the girl in the choir video, whats her insta",
+            "what's ur fortnite",
+            "pm me hun",
+            "message me babe",
+            "i'll send you robux if u add me",
+            "steam card for some pics?",
+            "who wants to earn easy cash",
+            "noone needs to know",
+            "dont tell the teachers ok",
+            "ur mum said its ok",
+            "have you got a boyfriend",
+            "im not like the lads in your class",
+            # disclosures
+            "there's never any food in the house",
+            "my mum sleeps all day",
+            "a man asked me to get in his car",
+            "he said he'll hurt me if i tell",
+            # self-harm and suicide, as young people write it
+            "thinking about unaliving",
+            "sewer slide",
+            "i just want to disappear",
+            "no one would notice if i was gone",
+            "nobody would even care if i wasnt here",
+            "relapsed again last night",
+            "gonna take all my tablets",
+            "im done with life",
+            "kys",
+            "just kill urself",
+            # threats to pupils
+            "i'll sort him out myself",
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Mrs Khan asked me to get in touch with the office about the trip",
+            "they asked us to get in early for the photos",
+            "free robux here bit.ly/3xR0bux",  # a scam link: unsafe_link's
+            "what's your username on the homework app?",
+            "message me hun, I've got her coat",
+            "no one will notice if I'm five minutes late",
+            "if I wasn't here to remind them they'd forget their PE kit",
+            "I'm so done with this rain",
+            "please send money for your photos by Friday",
+            "what's your minecraft world called? show us in computing club",
+            "the PTA need to know numbers by Friday",
+        ],
+    )
+    def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
+
+
 class TestDoesNotCatch:
     """Ordinary school-page talk that shares words with the phrases."""
 

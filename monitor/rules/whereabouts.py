@@ -1,0 +1,58 @@
+"""Asking or telling where one particular child can be found: a safeguarding sign.
+
+Strangers pick a child out of a school's photos and ask how to find them:
+"what bus does the blonde girl in year 9 get home", "which house the kid
+with the cast in 6B lives at", "the lad in that photo walks home down Mill
+Lane on his own every day". No phrase list can hold these: the child is
+described in words the writer chooses, between the question and its end.
+
+Found here: one child singled out ("the", "that" or "this", up to two
+words, then girl, boy, lad, lass or kid; not "the girls", not "the boy's
+team"), in the same sentence as
+
+- before it, a question about a place or a way: "which house", "what
+  street", "what bus", "which way", or "where does ... live";
+- or after it, a way home or being alone: "walks home", "gets home",
+  "on his own", "by herself", "home alone".
+
+Left out on purpose: parents' own children ("my son", "our lad"), children
+in the plural ("what time do the kids get home from the trip?") and "lives"
+on its own ("the girl who lives next door found our cat").
+"""
+
+from __future__ import annotations
+
+import re
+
+# One child singled out: "the blonde girl", "that little lad", "the kid";
+# not "the boy's team" or "the girl guides".
+_CHILD = (
+    r"\b(?:the|that|this)\s+(?:[a-z'-]+\s+){0,2}?(?:girl|boy|lad|lass|kid)\b"
+    r"(?!['’]s\b|\s+(?:guides?|scouts?|brigade|band|group|choir|team|club|squad)\b)"
+)
+# Within one sentence.
+_SAME_SENTENCE = r"[^.!?\n]{0,60}?"
+_WHERE_QUESTION = r"\b(?:which|what)\s+(?:house|street|road|flat|estate|bus|way|route)\b"
+_WHERE_LIVES = r"\bwhere\s+(?:does|do|did)\b"
+_WAY_HOME = (
+    r"\b(?:(?:walks?|walking|gets?|getting|goes|going|cycles?|rides?)\s+home"
+    r"|on\s+(?:his|her)\s+own|by\s+(?:him|her)self|home\s+alone|walks?\s+alone)\b"
+)
+_WHEREABOUTS = re.compile(
+    rf"{_WHERE_QUESTION}{_SAME_SENTENCE}{_CHILD}"
+    rf"|{_WHERE_LIVES}{_SAME_SENTENCE}{_CHILD}{_SAME_SENTENCE}\blive\b"
+    rf"|{_CHILD}{_SAME_SENTENCE}{_WAY_HOME}"
+)
+# A text without one of these words cannot hold a child singled out.
+_CHILD_WORDS = ("girl", "boy", "lad", "lass", "kid")
+
+#: the entry a finding names
+ENTRY = "one child's whereabouts (where they live, their way home)"
+
+
+def whereabouts(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text`` (normalised: lower case) that ask or tell where one particular
+    child can be found."""
+    if not any(word in text for word in _CHILD_WORDS):
+        return []  # most text: no child singled out
+    return [m.span() for m in _WHEREABOUTS.finditer(text)]
