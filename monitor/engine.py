@@ -232,8 +232,11 @@ def build_rules(config: Config | None, *, pupils: Sequence[Pupil] | None = None)
     if pupils is None:
         pupils = load_roster(config.roster) if config and config.roster else []
     names = NameMatcher(pupils)
-    # Both lists and the roster are read for every item: one automaton pass serves all three.
-    share_prefilter([abuse.matcher, safeguarding.matcher], client=names)
+    # Both lists, the roster and the words a child is singled out by are read
+    # for every item: one automaton pass serves them all.
+    share_prefilter(
+        [abuse.matcher, safeguarding.matcher], clients=[names, safeguarding.whereabouts]
+    )
     school_domains = config.school.domains if config else ()
     links = settings("unsafe_link")
     scanner = LinkScanner(

@@ -86,7 +86,7 @@ _COMMON_WORDS = frozenset(
         "for from all some any just one not no day please check anyone someone more "
         "home year after photo hot soon really school class teacher teachers kids kid "
         "child children mum dad parents parent message tell gate gates outside food son "
-        "daughter"
+        "daughter days well done getting came sort notice with was were"
     )
 )
 # The commonest of them, in almost every comment: when an entry has another
@@ -94,7 +94,8 @@ _COMMON_WORDS = frozenset(
 _FILLER_WORDS = frozenset(
     str.split(
         "a i r u me my you your ur the to on in at of and is are it be do so we us our "
-        "he she his her they them this that for if all"
+        "he she his her they them this that for if all day days well have from done "
+        "getting came come sort notice with was were"
     )
 )
 # How many letter runs of a word the prefilter literal keeps: enough to be
@@ -221,7 +222,8 @@ class PrefilterClient(Protocol):
     """Another matcher whose keys ride in the shared automaton (the roster's names)."""
 
     def prefilter_keys(self, base: int) -> dict[str, int]:
-        """Its keys as ``NormalisedText.letters`` shows them, with values from ``base`` up."""
+        """Its keys as ``NormalisedText.letters`` shows them, with values from ``base`` up
+        (below ``base + _CLIENT_SPAN``)."""
         ...
 
     def use_scan(
@@ -231,27 +233,51 @@ class PrefilterClient(Protocol):
         ...
 
 
-#: where a client's values start: far above any literal number or alias
+#: where the first client's values start: far above any literal number or alias;
+#: each next client's start ``_CLIENT_SPAN`` higher
 _CLIENT_BASE = 1 << 40
+_CLIENT_SPAN = 1 << 32
 
 
 def share_prefilter(
-    matchers: Sequence[PhraseMatcher], *, client: PrefilterClient | None = None
+    matchers: Sequence[PhraseMatcher], *, clients: Sequence[PrefilterClient] = ()
 ) -> None:
     """Give ``matchers`` one prefilter automaton: one pass over a text serves them all.
 
     The abuse and safeguarding lists are both read for every item; their
-    words in one automaton cost one scan instead of two, and ``client``'s
-    keys (the roster's names) ride in the same pass. What each finds is
-    unchanged. Call once, when building the rules, before the first ``find``.
+    words in one automaton cost one scan instead of two, and the ``clients``'
+    keys (the roster's names, the words a child is singled out by) ride in
+    the same pass. What each finds is unchanged. Call once, when building
+    the rules, before the first ``find``.
     """
-    extra = client.prefilter_keys(_CLIENT_BASE) if client is not None else {}
+    bases = [_CLIENT_BASE + i * _CLIENT_SPAN for i in range(len(clients))]
+    extra: dict[str, int | set[int]] = {}
+    for client, base in zip(clients, bases, strict=True):
+        for key, value in client.prefilter_keys(base).items():
+            _add_value(extra, key, value)
     lists = [entries for m in matchers for entries in (m.entries, m.allowed)]
     automaton, filters = _build_filters(lists, extra=extra)
     for index, matcher in enumerate(matchers):
         matcher._filter, matcher._allow_filter = filters[2 * index : 2 * index + 2]
-    if client is not None:
-        client.use_scan(lambda text: automaton.hits_from(text, _CLIENT_BASE), _CLIENT_BASE)
+    for client, base in zip(clients, bases, strict=True):
+        client.use_scan(_client_scan(automaton, base), base)
+
+
+def _client_scan(
+    automaton: _Automaton, base: int
+) -> Callable[[NormalisedText], list[tuple[int, int]]]:
+    """The hits of the client whose values start at ``base``."""
+    return lambda text: automaton.hits_from(text, base, base + _CLIENT_SPAN)
+
+
+def _add_value(keys: dict[str, int | set[int]], key: str, value: int) -> None:
+    """Record ``value`` for ``key``: a key holds one value, or a set of several (rare: a
+    set for each of forty thousand keys would take 8 MB while building)."""
+    held = keys.setdefault(key, value)
+    if isinstance(held, set):
+        held.add(value)
+    elif held != value:
+        keys[key] = {held, value}
 
 
 def _leftmost_longest(matches: list[re.Match[str]]) -> list[re.Match[str]]:
@@ -387,18 +413,18 @@ class _Automaton:
     def _hits(self, text: NormalisedText) -> Sequence[tuple[int, int]]:
         return list(self._automaton.iter(text.letters())) if self._automaton is not None else []
 
-    def hits_from(self, text: NormalisedText, base: int) -> list[tuple[int, int]]:
-        """The hits in ``text`` whose value is ``base`` or more (a client's, see
-        ``share_prefilter``), aliases resolved."""
+    def hits_from(self, text: NormalisedText, low: int, high: int) -> list[tuple[int, int]]:
+        """The hits in ``text`` whose value is from ``low`` up to ``high`` (one client's,
+        see ``share_prefilter``), aliases resolved."""
         found = self.scan(text)
-        if not found or max(found) < base:
-            return []  # the common case: no client key in the text
+        if not found or max(found) < low or not any(low <= v < high for v in found):
+            return []  # the common case: no key of this client in the text
         out: list[tuple[int, int]] = []
         for end, value in self.hits(text):
-            if value >= base:
+            if low <= value < high:
                 out.append((end, value))
             elif value in self._multi:
-                out.extend((end, v) for v in self._multi[value] if v >= base)
+                out.extend((end, v) for v in self._multi[value] if low <= v < high)
         return out
 
 
@@ -593,21 +619,17 @@ class _PassAll(_Filter):
 
 
 def _build_filters(
-    lists: Sequence[Sequence[Entry]], *, extra: Mapping[str, int] | None = None
+    lists: Sequence[Sequence[Entry]], *, extra: Mapping[str, int | set[int]] | None = None
 ) -> tuple[_Automaton, list[_Filter]]:
     """One automaton for the entries of ``lists`` (and the ``extra`` keys, with their
     values), and each list's filter over it."""
     numbers: dict[tuple[str, bool], int] = {}
-    # A key's value, or its values when it has several (rare: a set for each of
-    # forty thousand keys would take 8 MB while building).
-    keys: dict[str, int | set[int]] = dict(extra or {})
+    keys: dict[str, int | set[int]] = {
+        key: set(value) if isinstance(value, set) else value for key, value in (extra or {}).items()
+    }
 
     def add(key: str, value: int) -> None:
-        held = keys.setdefault(key, value)
-        if isinstance(held, set):
-            held.add(value)
-        elif held != value:
-            keys[key] = {held, value}
+        _add_value(keys, key, value)
 
     letters: set[str] = set()
     fillers: dict[tuple[str, bool], _Filler] = {}

@@ -192,7 +192,7 @@ class TestKindsFromTheSecondHeldOutSet:
             "everyone knows shes a sket",
             "art club is for f4gs",
             "they should go back where they came from",
-            "send the lot of them back to their own country",
+            "send the lot back to their own country",
             "id defo smash her",
             "the new TA is well fit",
             "if he carries on hes getting a slap",

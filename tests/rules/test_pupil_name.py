@@ -146,7 +146,7 @@ class TestSharedScan:
         """A matcher riding in the phrase lists' automaton, as the engine builds it."""
         names = NameMatcher(roster())
         share_prefilter(
-            [PhraseMatcher(["badword"], default_severity=Severity.HIGH, label="x")], client=names
+            [PhraseMatcher(["badword"], default_severity=Severity.HIGH, label="x")], clients=[names]
         )
         return names
 
@@ -177,6 +177,6 @@ class TestSharedScan:
         """A name with letters outside a-z after folding (another script) is still found,
         by its own automaton over the text."""
         names = NameMatcher([Pupil(first_name="Мария", last_name="Ли", photo_consent=True)])
-        share_prefilter([], client=names)
+        share_prefilter([], clients=[names])
         (match,) = names.find(normalise("Молодец, Мария Ли!"))
         assert match.canonical == names.find(normalise("мария ли"))[0].canonical

@@ -6,15 +6,23 @@ from __future__ import annotations
 import pytest
 
 from monitor.models import Severity
-from monitor.rules import whereabouts
 from monitor.rules.normalise import normalise
+from monitor.rules.phrases import PhraseMatcher, share_prefilter
 from monitor.rules.safeguarding import SafeguardingRule
+from monitor.rules.whereabouts import ENTRY, Whereabouts
 from tests.rules.helpers import check, terms
 
 
 def found(text: str) -> list[str]:
-    s = normalise(text).text
-    return [s[start:end] for start, end in whereabouts.whereabouts(s)]
+    """What a matcher built alone finds, checked against one sharing the lists' automaton."""
+    shared = Whereabouts()
+    share_prefilter(
+        [PhraseMatcher(["dm me"], default_severity=Severity.URGENT, label="x")], clients=[shared]
+    )
+    normalised = normalise(text)
+    spans = Whereabouts().find(normalised)
+    assert shared.find(normalised) == spans
+    return [normalised.text[start:end] for start, end in spans]
 
 
 class TestFinds:
@@ -76,11 +84,11 @@ class TestInTheSafeguardingRule:
         [hit] = check(rule, text)
         assert hit.rule == "safeguarding"
         assert hit.severity is Severity.URGENT
-        assert hit.entry == whereabouts.ENTRY
+        assert hit.entry == ENTRY
         assert text[hit.start : hit.end] == hit.match == "what bus does the blonde girl"
 
     def test_beside_the_list_s_own_hits_in_order(self) -> None:
         rule = SafeguardingRule(terms("safeguarding.txt"))
         hits = check(rule, "which house does the kid in 6B live in? dont tell anyone")
-        assert [h.entry == whereabouts.ENTRY for h in hits] == [True, False]
+        assert [h.entry == ENTRY for h in hits] == [True, False]
         assert hits[0].start < hits[1].start
