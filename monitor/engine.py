@@ -34,6 +34,7 @@ from monitor.roster import Pupil, load_roster
 from monitor.rules import Rule
 from monitor.rules.abuse import AbuseRule
 from monitor.rules.aup_link import AupLinkRule
+from monitor.rules.concerns import Concerns
 from monitor.rules.location_metadata import LocationMetadataRule
 from monitor.rules.names import NameMatcher
 from monitor.rules.normalise import NormalisedText, normalise
@@ -216,13 +217,17 @@ def build_rules(config: Config | None, *, pupils: Sequence[Pupil] | None = None)
 
     abuse_terms, abuse_files = terms("abuse", ABUSE_LIST)
     safeguarding_terms, safeguarding_files = terms("safeguarding", SAFEGUARDING_LIST)
+    # Threats are both abuse and safeguarding: one matcher serves both rules.
+    concerns = Concerns()
     try:
-        abuse = AbuseRule(abuse_terms, allow_terms=settings("abuse").allow_terms)
+        abuse = AbuseRule(abuse_terms, allow_terms=settings("abuse").allow_terms, concerns=concerns)
     except ValueError as err:
         raise ConfigError(f"rules.abuse word lists ({_names(abuse_files)}): {err}") from None
     try:
         safeguarding = SafeguardingRule(
-            safeguarding_terms, allow_terms=settings("safeguarding").allow_terms
+            safeguarding_terms,
+            allow_terms=settings("safeguarding").allow_terms,
+            concerns=concerns,
         )
     except ValueError as err:
         raise ConfigError(
@@ -232,10 +237,11 @@ def build_rules(config: Config | None, *, pupils: Sequence[Pupil] | None = None)
     if pupils is None:
         pupils = load_roster(config.roster) if config and config.roster else []
     names = NameMatcher(pupils)
-    # Both lists, the roster and the words a child is singled out by are read
-    # for every item: one automaton pass serves them all.
+    # Both lists, the roster, the words a child is singled out by and the
+    # concerns' anchors are read for every item: one automaton pass serves them all.
     share_prefilter(
-        [abuse.matcher, safeguarding.matcher], clients=[names, safeguarding.whereabouts]
+        [abuse.matcher, safeguarding.matcher],
+        clients=[names, safeguarding.whereabouts, concerns],
     )
     school_domains = config.school.domains if config else ()
     links = settings("unsafe_link")

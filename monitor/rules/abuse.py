@@ -6,19 +6,24 @@ social media should immediately be removed and reported", so a hit is hidden
 
 The word-list syntax is described in ``config/lists/abuse.txt``; the matching
 (normalised text, obfuscations, whole words, the prefilter) is
-``monitor.rules.phrases``, shared with the safeguarding rule.
+``monitor.rules.phrases``, shared with the safeguarding rule. Threats that
+show as two signs together ("bringin a knife tmrw") are the safeguarding
+rule's ``Concerns``; given them, this rule reports those as abuse too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
-from monitor.models import ActionKind, Severity
+from monitor.models import ActionKind, Hit, Item, Severity
+from monitor.rules.concerns import Concerns
+from monitor.rules.normalise import NormalisedText
 from monitor.rules.phrases import PhraseListRule
 
 
 class AbuseRule(PhraseListRule):
-    """Finds abusive words and phrases from a word list.
+    """Finds abusive words and phrases from a word list, and threats among ``concerns``.
 
     ``terms`` are the list's entries (see ``monitor.lists.parse_terms``); those starting
     with ``!`` are exceptions, as are ``allow_terms`` (same syntax, no ``!``).
@@ -32,3 +37,40 @@ class AbuseRule(PhraseListRule):
     default_action: ClassVar[ActionKind] = ActionKind.HIDE
     default_severity: ClassVar[Severity] = Severity.HIGH
     label: ClassVar[str] = "abuse list entry"
+
+    def __init__(
+        self,
+        terms: Sequence[str],
+        allow_terms: Sequence[str] = (),
+        *,
+        concerns: Concerns | None = None,
+    ) -> None:
+        super().__init__(terms, allow_terms)
+        self._concerns = concerns
+
+    def check(self, text: NormalisedText, item: Item) -> list[Hit]:
+        """The list's entries, then any threat, in order of position."""
+        hits = super().check(text, item)
+        if self._concerns is None:
+            return hits
+        threats = self._concerns.find(text, abuse_only=True)
+        if not threats:
+            return hits
+        view = text.fold_diacritics()
+        for start, end, entry in threats:
+            if self.matcher.excepted(text, start, end):
+                continue
+            begin, stop = view.original_span(start, end)
+            hits.append(
+                Hit(
+                    rule=self.id,
+                    severity=self.default_severity,
+                    start=begin,
+                    end=stop,
+                    match=text.original[begin:stop],
+                    normalised=view.text[start:end],
+                    entry=entry,
+                )
+            )
+        hits.sort(key=lambda h: h.start)
+        return hits

@@ -217,6 +217,15 @@ class PhraseMatcher:
             out.append(PhraseMatch(start, end, m.group(), self.entries[_entry_index(m)]))
         return out
 
+    def excepted(self, text: NormalisedText, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` of ``text.fold_diacritics().text`` lies inside a match
+        of one of the list's exceptions (for matchers beside the list, such as
+        ``concerns``, that the admin's allow-terms must silence too)."""
+        if self._allow is None:
+            return False
+        s = text.fold_diacritics().text.replace("_", " ")
+        return any(a.start() <= start and end <= a.end() for a in self._allow.finditer(s))
+
 
 class PrefilterClient(Protocol):
     """Another matcher whose keys ride in the shared automaton (the roster's names)."""

@@ -2,12 +2,19 @@
 
 The policy: "any inappropriate communications involving any child in any
 social media ... must immediately be reported" to the designated person for
-Child Protection. The phrase list (``config/lists/safeguarding.txt``) covers
-contact-seeking towards pupils (moving them to a private channel, meeting,
-secrecy, grooming talk), disclosures of harm, self-harm signals and threats to
-children; ``Whereabouts`` finds questions and remarks about where one
-particular child can be found, which no list can hold. Findings are urgent,
-hidden where public, and emailed one by one to the DSL
+Child Protection. Three matchers feed it:
+
+- the phrase list (``config/lists/safeguarding.txt``): contact-seeking
+  towards pupils (moving them to a private channel, meeting, secrecy,
+  grooming talk), disclosures of harm, self-harm signals and threats to
+  children, each as its phrasings;
+- ``Whereabouts``: questions and remarks about where one particular child
+  can be found;
+- ``Concerns``: the concerns that show as two signs together rather than a
+  phrase (a weapon and an intent, an injury and a cover story, a gift and a
+  request for an address...), which generalise to wordings no list holds.
+
+Findings are urgent, hidden where public, and emailed one by one to the DSL
 (``SAFEGUARDING_RULES``).
 """
 
@@ -17,15 +24,19 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from monitor.models import ActionKind, Hit, Item, Severity
+from monitor.rules.concerns import Concerns
 from monitor.rules.normalise import NormalisedText
 from monitor.rules.phrases import PhraseListRule
 from monitor.rules.whereabouts import ENTRY, Whereabouts
 
 
 class SafeguardingRule(PhraseListRule):
-    """Finds safeguarding phrases.
+    """Finds safeguarding phrases, a child's whereabouts sought, and two-sign concerns.
 
-    Raises ``ValueError`` on a malformed entry; ``check`` never raises.
+    ``concerns`` is shared with the abuse rule (threats are both); by default
+    the rule has its own. The list's exceptions and the admin's allow-terms
+    silence all three. Raises ``ValueError`` on a malformed entry; ``check``
+    never raises.
     """
 
     id: ClassVar[str] = "safeguarding"
@@ -33,19 +44,30 @@ class SafeguardingRule(PhraseListRule):
     default_severity: ClassVar[Severity] = Severity.URGENT
     label: ClassVar[str] = "safeguarding list entry"
 
-    def __init__(self, terms: Sequence[str], allow_terms: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        terms: Sequence[str],
+        allow_terms: Sequence[str] = (),
+        *,
+        concerns: Concerns | None = None,
+    ) -> None:
         super().__init__(terms, allow_terms)
-        #: shares the lists' automaton when the engine builds the rules
+        #: these two share the lists' automaton when the engine builds the rules
         self.whereabouts = Whereabouts()
+        self.concerns = concerns if concerns is not None else Concerns()
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
-        """The list's entries and any child's whereabouts sought, in order of position."""
+        """The list's entries, any child's whereabouts sought and any concern, in order."""
         hits = super().check(text, item)
-        spans = self.whereabouts.find(text)
+        spans = [(start, end, ENTRY) for start, end in self.whereabouts.find(text)]
+        spans += self.concerns.find(text)
         if not spans:
             return hits
-        for start, end in spans:
-            begin, stop = text.original_span(start, end)
+        view = text.fold_diacritics()
+        for start, end, entry in spans:
+            if self.matcher.excepted(text, start, end):
+                continue
+            begin, stop = view.original_span(start, end)
             hits.append(
                 Hit(
                     rule=self.id,
@@ -53,8 +75,8 @@ class SafeguardingRule(PhraseListRule):
                     start=begin,
                     end=stop,
                     match=text.original[begin:stop],
-                    normalised=text.text[start:end],
-                    entry=ENTRY,
+                    normalised=view.text[start:end],
+                    entry=entry,
                 )
             )
         hits.sort(key=lambda h: h.start)

@@ -78,10 +78,11 @@ class Whereabouts:
         self._scan = scan
 
     def find(self, text: NormalisedText) -> list[tuple[int, int]]:
-        """The spans of ``text.text`` that ask or tell where one child can be found."""
+        """The spans of ``text.fold_diacritics().text`` that ask or tell where one child
+        can be found."""
         if self._scan is not None:
             if not self._scan(text):
                 return []  # most text: no child word
         elif _HAS_CHILD_WORD.search(text.text) is None:
             return []
-        return [m.span() for m in _WHEREABOUTS.finditer(text.text)]
+        return [m.span() for m in _WHEREABOUTS.finditer(text.fold_diacritics().text)]

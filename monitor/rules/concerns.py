@@ -1,0 +1,580 @@
+"""Safeguarding concerns no phrase list can hold: two signs together in one message.
+
+Three blind-written labelled sets showed the same thing: children, predators
+and people making threats phrase the same concern a hundred ways, and a list
+of phrasings catches under half of a set it has not seen. What stays the same
+is the pair of signs: a weapon and an intent ("bringin a knife tmrw"), an
+injury and a cover story ("a bruise where she grabbed me, told miss i fell"),
+a gift and a request for the child's address, a photo reference and a bus.
+Each concern here is such a pair (or one sign strong enough alone), matched
+within a sentence or, where the message is split in two ("is that the girl
+in the 3rd pic? does she still get the 12 bus"), within a short window.
+
+Precision is kept by writing each sign narrowly (first person where a
+disclosure is first person; "shot up", not "shoot") and by leaving out what
+a school's page is full of: teaching about these subjects ("knife crime
+awareness", "our e-safety lesson on self-harm") silences the threat and
+self-harm concerns, and sports talk ("we'll batter them on Saturday") never
+reaches the violence concern, which needs a place or a victim.
+
+Speed: every concern has anchor words, one of which every match holds; they
+ride the automaton the word lists share (``phrases.share_prefilter``, this
+is one of its clients), so a text with no anchor costs nothing here. Only the
+concerns whose anchors were found run their pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from monitor.rules.normalise import NormalisedText
+
+_Hits = Iterable[tuple[int, int]]
+
+# Within one sentence, and within a short message split into sentences.
+_SENTENCE = r"[^.!?\n]{0,80}?"
+_WINDOW = r"[\s\S]{0,120}?"
+
+
+def _either(a: str, b: str, gap: str = _SENTENCE) -> str:
+    """``a`` and ``b`` in either order, ``gap`` apart."""
+    return rf"(?:{a}){gap}(?:{b})|(?:{b}){gap}(?:{a})"
+
+
+def _words(*alternatives: str) -> str:
+    return rf"\b(?:{'|'.join(alternatives)})\b"
+
+
+# --- the signs --------------------------------------------------------------
+_I_WILL = r"i'?ll|ill|i\s+will|i'?m\s+(?:gonna|going\s+to)|im\s+(?:gonna|going\s+to)|imma|ima"
+_SOON = (
+    r"tmrw|tmr|tomorrow|tomoz|tmoz|2moro|2morrow|tonight|monday|tuesday|wednesday|thursday"
+    r"|friday|mon|tues|wed|thurs|fri|after\s+school|next\s+week|this\s+week"
+)
+_WEAPON = r"knife|knives|blade|machete|zombie\s+knife|gun|guns|shank|acid|bomb|bombs|pistol|shotgun"
+_ATTACK = (
+    # (not "get stabbed": that is the writer threatened, a disclosure)
+    r"(?<!get\s)(?<!got\s)(?<!\bbe\s)(?<!been\s)(?<!getting\s)"
+    r"(?:stab(?:s|bed|bing|ed|in)?|shank(?:ed|ing)?)|shank(?:ed|ing)?"
+    r"|shoot(?:ing)?\s+(?:it\s+)?up|shot\s+up"
+    r"|blow(?:ing)?\s+(?:it\s+|the\s+\w+\s+)?up|blown\s+up|bomb(?:ed|ing)\s+(?:it|the|this|that)"
+)
+_THREAT_INTENT = (
+    rf"{_I_WILL}|gonna|going\s+to|gunna|bring(?:ing|in)?|brought|{_SOON}|not\s+joking"
+    r"|i\s+swear|watch|u\s+wait|you\s+wait|dead"
+)
+# Teaching and news about weapons are not threats.
+_WEAPON_TEACHING = re.compile(
+    _words(
+        "awareness",
+        "workshops?",
+        "assembly",
+        "amnesty",
+        "lessons?",
+        "talks?",
+        "crime",
+        "campaign",
+        "first\\s+aid",
+        "surrender",
+        "bins?",
+        "police\\s+visit",
+        "safety",
+        "news",
+        "article",
+        "report(?:ed)?",
+        "charity",
+        "butter",
+        "cake",
+        "bread",
+        "pizza",
+        "glue",
+        "hot\\s+glue",
+        "nerf",
+        "water\\s+guns?",
+        "water\\s+pistols?",
+        "plastic",
+        "fork",
+        "picnic",
+        "kitchen",
+        "craft",
+        "chopping",
+        "carving",
+    )
+)
+_BEAT = (
+    r"batter(?:ed|ing)?\s+(?!them\b|us\b|mix)\w+|beat\s+(?:\w+\s+){1,2}up"
+    r"|kick\s+(?:\w+\s+){1,2}head\s+in"
+    r"|smash\s+(?:his|her|ur|your|their)\s+(?:face|head)\s+in"
+    r"|break\s+(?:his|her|ur|your|their)\s+(?:\S+\s+)?(?:legs?|arms?|neck|jaw|nose|face)"
+)
+_BEAT_PLACE = (
+    r"after\s+school|behind\s+the|at\s+the\s+gates?|outside\s+(?:the\s+)?(?:school|gates?)"
+    r"|on\s+(?:the|his|her|ur|your)\s+way\s+home|come\s+(?:and\s+)?watch|everyone\s+come"
+    rf"|myself|meself|not\s+joking|{_I_WILL}"
+)
+_DEAD = (
+    r"\b(?:ur|you'?re|youre|u\s+r|you\s+are|yous\s+are|yall|y'?all\s+are)\s+(?:all\s+)?dead\b"
+    r"(?!\s+(?:right|good|lucky|funny|nice|proud|excited|cute|clever|jealous|keen|easy|on|serious"
+    r"|brilliant|posh|impressive|sweet|wrong|quiet|late|busy|popular|talented))"
+)
+# Self-harm, suicide and eating, first person.
+_CUTTING = (
+    r"\b(?:started|start|starting|been|keep|kept|back\s+to|relapsed?(?:\s+and)?|stopped|still|was)"
+    r"\s+cutting(?:\s+again)?\b(?!\s+(?:the|a|an|out|down|back|off|up|it|them|my\s+hair|hair"
+    r"|costs?|budgets?|grass|corners|paper|shapes|class|school|lessons?))"
+    r"|\bcut(?:ting)?\s+(?:my|me)\s+(?:arms?|wrists?|legs?|thighs?|skin)\b"
+    r"|\b(?:fresh|new)\s+cuts\b|\bhide\s+(?:my|the)\s+(?:cuts|scars)\b"
+)
+_FAREWELL = (
+    r"last\s+(?:post|message|time\s+(?:u|you)\s+(?:see|hear))|goodbye|good\s+bye"
+    r"|won'?t\s+be\s+(?:here|around)|by\s+the\s+time\s+(?:you|u|anyone)\s+read"
+)
+_SORRY_FAMILY = (
+    r"(?:sorry|love\s+(?:you|u)|love\s+ya|forgive\s+me)\s+(?:mum|mam|mom|dad|nan|everyone|all|guys)"
+    r"|tell\s+my\s+(?:mum|mam|mom|dad|nan)\s+i|look\s+after\s+my\s+(?:mum|mam|mom|dog|cat"
+    r"|sister|brother)"
+)
+_GOODBYE_NOTE = r"\b(?:goodbye|good\s*bye|suicide)\s+(?:letters?|notes?|messages?|videos?)\b"
+_LEDGE = r"bridge|train\s+tracks|railway|the\s+tracks|the\s+edge|the\s+roof|cliff|multi\s*storey"
+_LEDGE_DRAW = (
+    r"keep\s+(?:on\s+)?(?:looking|staring|going|thinking)|kept\s+(?:looking|staring|thinking)"
+    r"|jump(?:ing)?\s+(?:off|from|in\s+front)|stood\s+on|standing\s+on|end\s+it"
+)
+_RESTRICT = (
+    r"no\s+food|not\s+eat(?:en|ing)?|haven'?t\s+eaten|havent\s+eaten|stopped\s+eating"
+    r"|skip(?:ping|ped)?\s+(?:meals|lunch|breakfast|dinner|tea)|starv(?:e|ing)\s+myself"
+    r"|\d+\s+days\s+(?:no|without)\s+(?:food|eating)|purg(?:e|ing)|throw(?:ing)?\s+up\s+after"
+)
+_BODY = (
+    r"disgusting|fat|ugly|gross|ribs|bones|hip\s*bones|thigh\s+gap|skinny|thin\s+enough|weight"
+    r"|size\s+\d+|my\s+body"
+)
+_RIBS = r"\bsee\s+my\s+(?:ribs|bones|hip\s*bones|collar\s*bones?)\b|\bthigh\s+gap\b"
+# Disclosures.
+_HUNGER = (
+    r"\b(?:nothing|no\s+food|nothin)\s+in\s+(?:our|the|my|me)\s+(?:cupboards?|fridge|house"
+    r"|kitchen)\b"
+    r"|\b(?:haven'?t|havent|not|aint|ain'?t)\s+(?:had|ate|eaten)\s+(?:any\s+)?(?:tea|dinner"
+    r"|breakfast|lunch|food|anything|a\s+meal|proper\s+food)\s+since\b"
+)
+_HOME_FEAR = (
+    r"\b(?:scared|afraid|frightened|terrified)\s+(?:of|to)\s+(?:go(?:ing)?\s+home|my\s+(?:dad"
+    r"|mum|mam|stepdad|step\s+dad|stepmum|uncle|brother|mum'?s\s+(?:boyfriend|bf)))\b"
+)
+_ARRIVAL = (
+    r"when\s+(?:he|she|they|dad|mum|my\s+\w+)\s+(?:gets|comes)\s+(?:back|home|in)|when\s+(?:he"
+    r"|she)'?s\s+drunk"
+)
+_FEAR = (
+    r"scared|afraid|frightened|hide|hiding|dread|terrified|stay\s+(?:at|in)\s+school"
+    r"|dont\s+want|don'?t\s+want"
+)
+_INJURY = r"bruises?|bruised|black\s+eye|marks|burns?"
+_INJURY_CAUSE = (
+    r"(?:grabbed|hit|punched|kicked|slapped|pushed|threw|shoved|strangled|choked|burnt|burned"
+    r"|belted|whacked)\s+me"
+    r"|where\s+(?:he|she|they|dad|mum|my\s+\w+)\s+(?:grabbed|hit|punched|kicked|slapped|pushed"
+    r"|held)"
+)
+_COVER_STORY = (
+    r"\b(?:told|tell|say|said)\s+(?:miss|sir|the\s+teachers?|my\s+teacher|everyone|them|school"
+    r"|people)\s+(?:i|that\s+i)\s+(?:fell|walked|tripped|bumped|slipped)\b"
+)
+_NIGHT_VISIT = r"(?:comes?|coming|came|gets?|getting)\s+(?:in|into)\s+my\s+(?:room|bed)"
+_NIGHT_WRONG = r"night|don'?t\s+like|dont\s+like|scared|touch\w*|asleep|lock"
+_COERCED = (
+    r"\b(?:makes?|made|making|forces?|forced)\s+me\s+(?:send|show|take|do|film)\b"
+    r"|\b(?:post|share|leak|send|show)(?:s|ing)?\s+(?:them|my\s+(?:pics|photos|pictures|nudes"
+    r"|videos?)|the\s+(?:pics|photos|pictures|nudes|videos?))\s+(?:if|unless)\b"
+    r"|\bsays?\s+(?:he|she|they)(?:'?ll|\s+will|\s+would|'?d)\s+(?:post|share|leak|send|show)\b"
+)
+_PAID_TO_CARRY = (
+    r"\b(?:pays?|paid|paying|gives?|gave)\s+(?:him|her|me|them|kids|u|you"
+    r"|us)\s+(?:\S+\s+){0,3}?to\s+(?:hold|carry|keep|drop|deliver|run|move|stash"
+    r"|look\s+after)\b"
+)
+_RECRUIT = (
+    r"(?:looking|lookin|need|needs|want|wanted)\s+(?:for\s+)?(?:runners|shotters|youngers"
+    r"|workers|young\s+(?:lads|ones))"
+)
+_RECRUIT_SIGN = (
+    r"hmu|hit\s+me\s+up|feds|police|cash|easy\s+money|paid\s+daily|no\s+questions|snap"
+    r"|\d+\s*-\s*\d+"
+)
+_EARN = r"(?:want\s+to|wanna|can|could)\s+(?:earn|make)\s+(?:an?\s+)?(?:easy\s+)?(?:£\s*)?\d+"
+_PUPILS = r"(?:year|yr)\s*\d+|girls|boys|kids|lads"
+_TWO_PHONES = r"(?:2|two|second|another|extra)\s+phones?"
+_TWO_PHONES_SIGN = r"new\s+(?:trainers|clothes|shoes)|cash|money|older|pays?|paid|won'?t\s+say"
+# Grooming and contact.
+_AGE_ASKED = (
+    r"how\s+old\s+(?:are|r|is)\s+(?:you|u|ya|she|he)|(?:tell|send|give)\s+me\s+(?:your|ur|yr)\s+age"
+    r"|what\s+age\s+(?:are|r|is)\s+(?:you|u|she|he)|(?:ur|your)\s+age"
+)
+_PRIVATE_ASKED = (
+    r"what\s+school|which\s+school|school\s+(?:u|you)\s+go|where\s+(?:u|you|she|he)\s+(?:live"
+    r"|lives)"
+    r"|(?:ur|your)\s+(?:home\s+)?address|which\s+gate|what\s+gate|what\s+time\s+(?:she|he)"
+    r"|snap|insta"
+    r"|on\s+(?:ur|your|her|his)\s+own|alone|pics?|photos?|come\s+out\s+of"
+)
+_SECRECY = (
+    r"\b(?:our|a|my)\s+(?:little|lil|litle|lickle|special)\s+secret\b"
+    r"|\bdelete\s+(?:it\s+|this\s+|them\s+|these\s+|the\s+\w+\s+)?(?:after|when|once)\s+(?:you"
+    r"|u)\s+(?:read|see|seen)\b"
+    r"|\b(?:don'?t|dont|do\s+not|never)\s+(?:say|mention|tell)\s+(?:nothing|anything|owt"
+    r"|a\s+word|it|this)?\s*"
+    r"(?:to|about\s+(?:this|it|me)\s+to)\s+(?:ur|your|yr|ya)\s+(?:mum|mam|mom|dad|parents?"
+    r"|teachers?|nan|family|carer)\b"
+)
+_EMPTY_HOUSE = (
+    r"(?:my|me)\s+(?:mum|mam|mom|dad|parents|mums|folks)(?:'?s|\s+is|\s+are|\s+r)?\s+(?:out"
+    r"|away|at\s+work|not\s+(?:home|in))"
+)
+_COME_ROUND = r"(?:come|cum)\s+(?:round|over|to)\s+(?:mine|my\s+(?:house|place|flat))"
+_COME_ALONE = (
+    r"\b(?:come|cum)\s+(?:on|by)\s+(?:ur|your|yr)\s+own\b|\bcome\s+alone\b|\b(?:don'?t"
+    r"|dont)\s+bring\s+(?:anyone|any1|no\s*one|ur\s+mates|your\s+(?:mates|friends))\b"
+)
+_LOOKS = (
+    r"pretty|beautiful|gorgeous|stunning|cute|eyes|model|little\s+one|dress|grown\s*-?\s*up|mature"
+)
+_GIFT_TO_CHILD = (
+    r"(?:send|buy|get|give)\s+(?:her|him)\s+(?:a\s+)?(?:little\s+)?(?:present|gift"
+    r"|something\s+nice|treat)s?"
+)
+_MODEL = r"\b(?:she|he)\s+(?:could|should)\s+(?:be\s+a\s+)?model\b"
+_GAME_MONEY = (
+    r"robux|vbucks|v\s+bucks|free\s+(?:skins|coins|gems)|gift\s*cards?|amazon\s+(?:vouchers?"
+    r"|cards?)"
+)
+_GAME_MONEY_ASK = (
+    r"(?:message|msg|dm|add|follow|text|snap|inbox)\s+me|(?:your|ur)\s+(?:home\s+)?address"
+    r"|(?:your|ur)\s+(?:username|password|login)|tell\s+me|whoever\s+in\s+(?:year|yr)|followers"
+    r"|(?:your|ur)\s+age|what\s+school"
+)
+_CREDENTIALS_ASKED = (
+    r"(?:your|ur|yr)\s+(?:username\s+(?:and|n|&)\s+)?(?:password|login\s+details|pin)"
+)
+_CREDENTIALS_BAIT = (
+    r"robux|vbucks|claim|generator|unlimited|free\s+(?:robux|vbucks|skins|coins|gems|stuff|money)"
+)
+_ON_CHILD_APP = (
+    r"\b(?:send|sent|message|msg|text|show)\s+me\s+(?:\S+\s+){0,4}?(?:on|via"
+    r"|over)\s+(?:snap\w*|sc|insta\w*|discord|tiktok|kik|telegram)\b|\b(?:hmu"
+    r"|hit\s+me\s+up)\s+(?:on\s+)?(?:snap\w*|sc|insta\w*|discord|tiktok|kik|telegram)\b"
+)
+_PHOTO_REF = (
+    r"in\s+(?:the|this|that)\s+(?:\w+\s+)?(?:pic|photo|picture|video|vid)"
+    r"|(?:second|third|first|fourth|fifth|last|\d+(?:st|nd|rd"
+    r"|th)?)\s+from\s+(?:the\s+)?(?:left|right)"
+    r"|the\s+(?:\w+\s+)?(?:girl|boy|one|kid|lad)\s+(?:in|with|on)\s+the"
+)
+_ROUTINE = (
+    r"\bbus\b|\bgate\b|\bpark\b|\bcrossing\b|walks?\s+home|way\s+home|get\s+home|\blives?\b"
+    r"|every\s+(?:morning|day|night|afternoon)|on\s+(?:her|his)\s+own|\balone\b|what\s+time"
+    r"|which\s+way"
+)
+# A parent or grandparent pointing out their own child in a photo.
+_OWN_CHILD = re.compile(
+    r"\b(?:my|our)\s+(?:little\s+)?(?:son|daughter|boy|girl|child|kid|lad|twins|grandson"
+    r"|granddaughter|grandchild|niece|nephew|little\s+one|youngest|eldest)s?\b"
+)
+_THESE_KIDS_PLAY = (
+    r"\b(?:which|what)\s+(?:park|playground|rec|field)\b[^.!?\n]{0,30}?\b(?:these"
+    r"|those)\s+(?:kids|children|girls|boys|lads)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Concern:
+    """One kind of concern: its name for a finding, its anchor words, its pattern.
+
+    ``anchors`` are words (``"stab*"`` a prefix) one of which every match of
+    ``pattern`` holds at a word start; ``abuse`` says a match is abuse too
+    (a threat).
+    """
+
+    entry: str
+    anchors: tuple[str, ...]
+    pattern: str
+    abuse: bool = False
+    #: text matching this is teaching or news about the subject: no concern
+    unless: re.Pattern[str] | None = None
+
+
+CONCERNS: tuple[Concern, ...] = (
+    Concern(
+        "threat with a weapon",
+        (
+            "knife",
+            "knives",
+            "blade",
+            "machete",
+            "gun",
+            "guns",
+            "shank*",
+            "acid",
+            "bomb*",
+            "pistol",
+            "shotgun",
+            "stab*",
+            "shoot*",
+            "shot",
+            "blow*",
+            "blown",
+        ),
+        _either(_words(_WEAPON, _ATTACK), _words(_THREAT_INTENT)),
+        abuse=True,
+        unless=_WEAPON_TEACHING,
+    ),
+    Concern(
+        "threat of violence at school",
+        ("batter*", "beat", "kick", "smash", "break"),
+        _either(_words(_BEAT), _words(_BEAT_PLACE)),
+        abuse=True,
+    ),
+    Concern("telling people they are dead", ("dead",), _DEAD, abuse=True),
+    Concern(
+        "self-harm (cutting)",
+        ("cutting", "cut", "cuts"),
+        _CUTTING,
+        unless=_WEAPON_TEACHING,
+    ),
+    Concern(
+        "a farewell (suicide risk)",
+        ("last", "goodbye", "bye", "won", "wont", "time", "suicide"),
+        _either(_words(_FAREWELL), _words(_SORRY_FAMILY), _WINDOW) + "|" + _GOODBYE_NOTE,
+    ),
+    Concern(
+        "drawn to a height or a railway (suicide risk)",
+        ("bridge", "train", "railway", "tracks", "edge", "roof", "cliff", "multi"),
+        _either(_words(_LEDGE), _words(_LEDGE_DRAW)),
+    ),
+    Concern(
+        "not eating, hating their body",
+        (
+            "food",
+            "eat",
+            "eaten",
+            "eating",
+            "haven",
+            "havent",
+            "stopped",
+            "skip*",
+            "starv*",
+            "days",
+            "purg*",
+            "throw*",
+            "ribs",
+            "bones",
+            "hip",
+            "hipbones",
+            "collar",
+            "collarbone*",
+            "thigh",
+        ),
+        _either(_words(_RESTRICT), _words(_BODY)) + "|" + _RIBS,
+    ),
+    Concern(
+        "no food at home",
+        ("cupboard*", "fridge", "kitchen", "house", "since"),
+        _HUNGER,
+    ),
+    Concern(
+        "afraid of someone at home",
+        ("scared", "afraid", "frightened", "terrified", "want", "hide", "hiding", "dread", "stay"),
+        _HOME_FEAR + "|" + _either(_words(_ARRIVAL), _words(_FEAR)),
+    ),
+    Concern(
+        "an injury and who caused it",
+        ("bruise*", "black", "marks", "burn*", "told", "tell", "say", "said"),
+        _either(_words(_INJURY), _words(_INJURY_CAUSE)) + "|" + _COVER_STORY,
+    ),
+    Concern(
+        "someone coming into a child's room at night",
+        ("room", "bed"),
+        _either(_words(_NIGHT_VISIT), _words(_NIGHT_WRONG)),
+    ),
+    Concern(
+        "pictures demanded or threatened",
+        ("make*", "made", "making", "force*", "post*", "share*", "leak*", "send*", "show*", "say*"),
+        _COERCED,
+    ),
+    Concern(
+        "paid to carry or hold things (exploitation)",
+        (
+            "pay*",
+            "paid",
+            "give*",
+            "gave",
+            "runners",
+            "shotters",
+            "youngers",
+            "workers",
+            "young",
+            "phone*",
+        ),
+        _PAID_TO_CARRY
+        + "|"
+        + _either(_words(_RECRUIT), _words(_RECRUIT_SIGN))
+        + "|"
+        + _either(_words(_TWO_PHONES), _words(_TWO_PHONES_SIGN)),
+    ),
+    Concern(
+        "money offered to pupils",
+        ("earn", "make"),
+        _either(_EARN, _words(_PUPILS), _WINDOW),
+    ),
+    Concern(
+        "a child's age asked with where or how to reach them",
+        ("old", "age"),
+        _either(_words(_AGE_ASKED), _words(_PRIVATE_ASKED), _WINDOW),
+    ),
+    Concern(
+        "secrecy asked of a child",
+        ("secret", "delete", "say", "mention", "tell"),
+        _SECRECY,
+    ),
+    Concern(
+        "invited to an empty house",
+        ("mum", "mam", "mom", "dad", "parents", "mums", "folks"),
+        _either(_words(_EMPTY_HOUSE), _words(_COME_ROUND), _WINDOW),
+    ),
+    Concern("asked to come alone", ("own", "alone", "bring"), _COME_ALONE),
+    Concern(
+        "a gift or modelling offered to a child for their looks",
+        ("present*", "gift*", "nice", "treat*", "model*"),
+        _either(_words(_GIFT_TO_CHILD), _words(_LOOKS), _WINDOW) + "|" + _MODEL,
+    ),
+    Concern(
+        "game money or gift cards for a child's contact or details",
+        ("robux", "vbucks", "bucks", "skins", "coins", "gems", "gift", "giftcard*", "amazon"),
+        _either(_words(_GAME_MONEY), _words(_GAME_MONEY_ASK), _WINDOW),
+    ),
+    Concern(
+        "a child's password asked for",
+        ("password*", "login", "pin"),
+        _either(_words(_CREDENTIALS_ASKED), _words(_CREDENTIALS_BAIT), _WINDOW),
+    ),
+    Concern(
+        "moving a child to a private app",
+        ("snap*", "sc", "insta*", "discord", "tiktok", "kik", "telegram"),
+        _ON_CHILD_APP,
+    ),
+    Concern(
+        "a child in a photo, and where to find them",
+        (
+            "pic*",
+            "photo*",
+            "picture*",
+            "video*",
+            "vid",
+            "vids",
+            "left",
+            "right",
+            "girl",
+            "boy",
+            "one",
+            "kid",
+            "lad",
+            "park",
+            "playground",
+            "rec",
+            "field",
+        ),
+        _either(_words(_PHOTO_REF), _ROUTINE, _WINDOW) + "|" + _THESE_KIDS_PLAY,
+        unless=_OWN_CHILD,
+    ),
+)
+
+
+class Concerns:
+    """Finds the concerns of ``CONCERNS`` in a text. ``find`` never raises.
+
+    ``prefilter=False`` runs every pattern on every text: the reference the
+    prefilter is tested against.
+    """
+
+    def __init__(self, concerns: Sequence[Concern] = CONCERNS, *, prefilter: bool = True) -> None:
+        self._concerns = tuple(concerns)
+        self._patterns = tuple(re.compile(c.pattern) for c in self._concerns)
+        self._prefilter = prefilter
+        self._scan: Callable[[NormalisedText], _Hits] | None = None
+        self._base = 0
+        self._keys = _anchor_keys(self._concerns)
+        # A key several concerns share carries the first one's value; seeing
+        # that value, every concern of such a key is a candidate.
+        self._also: dict[int, frozenset[int]] = {}
+        for indexes in self._keys.values():
+            if len(indexes) > 1:
+                first = min(indexes)
+                self._also[first] = self._also.get(first, frozenset()) | frozenset(indexes)
+
+    def prefilter_keys(self, base: int) -> dict[str, int]:
+        """The anchors as ``NormalisedText.letters`` shows them, valued ``base`` + the index
+        of a concern (a key several concerns share takes the first; ``find`` reads it as
+        all of them)."""
+        return {key: base + min(indexes) for key, indexes in self._keys.items()}
+
+    def use_scan(self, scan: Callable[[NormalisedText], _Hits], base: int) -> None:
+        """Ask ``scan`` which anchors a text holds."""
+        self._scan, self._base = scan, base
+
+    def find(self, text: NormalisedText, *, abuse_only: bool = False) -> list[tuple[int, int, str]]:
+        """The spans of ``text.fold_diacritics().text`` showing a concern, with the concern's
+        name, in order.
+
+        ``abuse_only`` keeps the concerns that are abuse too (threats).
+        """
+        candidates = self._candidates(text)
+        if not candidates:
+            return []
+        s = text.fold_diacritics().text
+        out: list[tuple[int, int, str]] = []
+        for index in candidates:
+            concern = self._concerns[index]
+            if abuse_only and not concern.abuse:
+                continue
+            if concern.unless is not None and concern.unless.search(s):
+                continue
+            match = self._patterns[index].search(s)
+            if match is not None:
+                out.append((match.start(), match.end(), concern.entry))
+        out.sort()
+        return out
+
+    def _candidates(self, text: NormalisedText) -> Sequence[int]:
+        if not self._prefilter:
+            return range(len(self._concerns))
+        if self._scan is None:
+            self._scan = self._own_scan()
+        found = {value - self._base for _, value in self._scan(text)}
+        if not found:
+            return ()  # most text: no anchor
+        for first in found & self._also.keys():
+            found |= self._also[first]
+        return sorted(found)
+
+    def _own_scan(self) -> Callable[[NormalisedText], _Hits]:
+        """Built alone (no shared automaton): a small automaton of the anchors."""
+        import ahocorasick  # noqa: PLC0415 - only when built alone
+
+        automaton = ahocorasick.Automaton()
+        for key, value in self.prefilter_keys(0).items():
+            automaton.add_word(key, value)
+        automaton.make_automaton()
+        self._base = 0
+        return lambda text: automaton.iter(text.letters())
+
+
+def _anchor_keys(concerns: Sequence[Concern]) -> dict[str, set[int]]:
+    """Each anchor as the letters view shows it (" word " or, for "word*", " word"), with the
+    concerns it anchors."""
+    keys: dict[str, set[int]] = {}
+    for index, concern in enumerate(concerns):
+        for anchor in concern.anchors:
+            key = f" {anchor[:-1]}" if anchor.endswith("*") else f" {anchor} "
+            keys.setdefault(key, set()).add(index)
+    return keys

@@ -1,0 +1,210 @@
+"""Specification of ``concerns``: safeguarding concerns that show as two signs together,
+which the safeguarding rule reports (and the abuse rule too, for threats)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from monitor.models import Severity
+from monitor.rules.abuse import AbuseRule
+from monitor.rules.concerns import CONCERNS, Concerns
+from monitor.rules.normalise import normalise
+from monitor.rules.phrases import PhraseMatcher, share_prefilter
+from monitor.rules.safeguarding import SafeguardingRule
+from tests.rules.helpers import DATA, check, terms
+
+
+def shared() -> Concerns:
+    """Concerns whose anchors ride an automaton shared with a word list, as in the engine."""
+    concerns = Concerns()
+    share_prefilter(
+        [PhraseMatcher(["dm me"], default_severity=Severity.URGENT, label="x")],
+        clients=[concerns],
+    )
+    return concerns
+
+
+SHARED = shared()
+REFERENCE = Concerns(prefilter=False)
+
+
+def found(text: str, *, abuse_only: bool = False) -> list[str]:
+    """The concerns found in ``text``; the prefiltered matcher must agree with the reference."""
+    normalised = normalise(text)
+    spans = SHARED.find(normalised, abuse_only=abuse_only)
+    assert spans == REFERENCE.find(normalised, abuse_only=abuse_only)
+    assert spans == Concerns().find(normalised, abuse_only=abuse_only)  # built alone
+    return [entry for _, _, entry in spans]
+
+
+class TestFinds:
+    @pytest.mark.parametrize(
+        ("text", "entry"),
+        [
+            ("bringin a knife tmrw to sort out the yr 10s", "threat with a weapon"),
+            ("this school is gonna get shot up on friday. watch.", "threat with a weapon"),
+            ("ill stab u after school u grass", "threat with a weapon"),
+            ("gonna batter Kacper behind the co-op after school", "threat of violence at school"),
+            ("touch my son again and I'll break his f***ing legs", "threat of violence at school"),
+            ("theres a bomb in the sports hall lol ur all dead", "telling people they are dead"),
+            ("started cutting again. dont even care who knows", "self-harm (cutting)"),
+            ("this is my last post. sorry mum x", "a farewell (suicide risk)"),
+            ("wrote goodbye letters to my friends last night", "a farewell (suicide risk)"),
+            (
+                "i keep looking at the bridge on the walk to school",
+                "drawn to a height or a railway (suicide risk)",
+            ),
+            ("3 days no food now cos i look disgusting", "not eating, hating their body"),
+            ("not stopping til i can see my ribs", "not eating, hating their body"),
+            ("nothing in our cupboards and i havent had tea since friday", "no food at home"),
+            ("i just dont want to be home when he gets back", "afraid of someone at home"),
+            ("got a bruise where she grabbed me", "an injury and who caused it"),
+            ("told miss i fell off my bike", "an injury and who caused it"),
+            (
+                "mums boyfriend keeps coming in my room at night",
+                "someone coming into a child's room at night",
+            ),
+            ("he makes me send him pics", "pictures demanded or threatened"),
+            ("says hell post them on here if i stop", "pictures demanded or threatened"),
+            (
+                "an older lad pays him to hold stuff for him",
+                "paid to carry or hold things (exploitation)",
+            ),
+            (
+                "lookin for runners 13-16, hmu on snap",
+                "paid to carry or hold things (exploitation)",
+            ),
+            ("any of u year 8 girls want to earn £50 easy?", "money offered to pupils"),
+            (
+                "how old is she now? which gate does she come out of?",
+                "a child's age asked with where or how to reach them",
+            ),
+            ("this is our lil secret ok", "secrecy asked of a child"),
+            ("delete after u read", "secrecy asked of a child"),
+            ("just dont say nothing to ur dad", "secrecy asked of a child"),
+            ("come round mine after, my mums out", "invited to an empty house"),
+            ("meet me at the rec after footy, come on ur own yeah", "asked to come alone"),
+            (
+                "beautiful eyes on the little one, I'd love to send her a present",
+                "a gift or modelling offered to a child for their looks",
+            ),
+            ("she could model", "a gift or modelling offered to a child for their looks"),
+            (
+                "I buy vbucks for my fav followers, tell me ur age",
+                "game money or gift cards for a child's contact or details",
+            ),
+            (
+                "unlimited robux, just put in ur username and password",
+                "a child's password asked for",
+            ),
+            ("send me a screenshot on snap so i know ur legit", "moving a child to a private app"),
+            (
+                "the blonde girl second from left, does she get the 42 bus home?",
+                "a child in a photo, and where to find them",
+            ),
+            (
+                "Is that Sophie in the 3rd pic? does she still get the number 12 bus?",
+                "a child in a photo, and where to find them",
+            ),
+            (
+                "what park do these kids play at on weekends",
+                "a child in a photo, and where to find them",
+            ),
+        ],
+    )
+    def test_two_signs_together(self, text: str, entry: str) -> None:
+        """Each concern, as someone who had not seen the rule wrote it."""
+        assert entry in found(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "W1LL BR1NG A KN1FE T0M0RR0W",
+            "i'll   stab   you",
+            "ｉｌｌ ｓｔａｂ ｕ",  # fullwidth
+            "ill st\u200bab u",  # a zero-width space inside the word
+        ],
+    )
+    def test_disguised_the_way_the_lists_are(self, text: str) -> None:
+        """The shared normalisation applies: case, leetspeak, spacing, width, invisibles."""
+        assert "threat with a weapon" in found(text)
+
+
+class TestLeavesAlone:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # teaching, news and kitchens
+            "Thank you to PC Jones for the knife crime awareness talk tomorrow",
+            "please bring a plastic knife and fork for the teddy bears picnic tomorrow",
+            "Cutting the grass again on Friday, so the field is closed",
+            "They've started cutting the budget again, disgraceful",
+            # sport and everyday talk
+            "we're gonna batter them on Saturday, come on the U12s!",
+            "what a shot! that goal blew us away",
+            "you're dead right about the parking",
+            "the kids would love to send her a present for her retirement",
+            "My daughter is in the 3rd pic! she loved the bus trip",
+            "what time do the kids get back from the trip?",
+            "please don't tell your dad about his surprise party on Friday",
+            "our secret santa is on Friday",
+            "Can parents come on their own or bring the family?",
+            "I don't want to go home, I love it here! best trip ever",
+            "how old do you have to be to join the choir? what school do they rehearse at?",
+            "win a £50 amazon gift card in the PTA raffle, tickets from the office",
+            "reset your password on the homework app, it's free",
+        ],
+    )
+    def test_what_a_school_page_is_full_of(self, text: str) -> None:
+        """Parents, staff and sport: no concern."""
+        assert found(text) == []
+
+    def test_get_stabbed_is_the_writer_threatened_not_threatening(self) -> None:
+        """A child saying they will get stabbed is a disclosure (the list's), not a threat."""
+        assert found("he says ill get stabbed", abuse_only=True) == []
+
+
+class TestInTheRules:
+    def test_a_threat_is_safeguarding_and_abuse(self) -> None:
+        concerns = Concerns()
+        safeguarding = SafeguardingRule(terms("safeguarding.txt"), concerns=concerns)
+        abuse = AbuseRule(terms("abuse.txt"), concerns=concerns)
+        text = "bringin a knife tmrw to sort out the yr 10s who jumped me"
+        (hit,) = check(safeguarding, text)
+        assert hit.entry == "threat with a weapon"
+        assert hit.severity is Severity.URGENT
+        assert text[hit.start : hit.end] == hit.match
+        assert [h.entry for h in check(abuse, text)] == ["threat with a weapon"]
+
+    def test_a_disclosure_is_safeguarding_only(self) -> None:
+        concerns = Concerns()
+        abuse = AbuseRule(terms("abuse.txt"), concerns=concerns)
+        safeguarding = SafeguardingRule(terms("safeguarding.txt"), concerns=concerns)
+        text = "started cutting again. dont even care who knows"
+        assert check(abuse, text) == []
+        assert [h.entry for h in check(safeguarding, text)] == ["self-harm (cutting)"]
+
+    def test_the_admins_allow_terms_silence_a_concern(self) -> None:
+        """An allow-term over the words a concern matched drops it, as it drops list hits."""
+        rule = SafeguardingRule([], allow_terms=["come on ur own"])
+        assert check(rule, "come on ur own to the rec") == []
+        assert check(SafeguardingRule([]), "come on ur own to the rec")
+
+    def test_the_span_quotes_what_was_written(self) -> None:
+        rule = SafeguardingRule([])
+        (hit,) = check(rule, "Zoë said: I keep looking at the BRIDGE.")
+        assert hit.match == "keep looking at the BRIDGE"
+
+
+class TestPrefilter:
+    def test_it_never_changes_what_is_found(self) -> None:
+        """Over every labelled item, the prefilter's verdicts equal running every pattern."""
+        for name in ("labelled.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl"):
+            for line in (DATA / name).read_text("utf-8").splitlines():
+                text = normalise(json.loads(line)["text"])
+                assert SHARED.find(text) == REFERENCE.find(text), text.original
+
+    def test_every_concern_has_anchors(self) -> None:
+        assert all(c.anchors for c in CONCERNS)
