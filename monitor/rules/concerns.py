@@ -36,6 +36,7 @@ _Hits = Iterable[tuple[int, int]]
 # Within one sentence, and within a short message split into sentences.
 _SENTENCE = r"[^.!?\n]{0,80}?"
 _WINDOW = r"[\s\S]{0,120}?"
+_NEAR = 120
 
 
 def _either(a: str, b: str, gap: str = _SENTENCE) -> str:
@@ -128,7 +129,7 @@ _CUTTING = (
     r"|\b(?:fresh|new)\s+cuts\b|\bhide\s+(?:my|the)\s+(?:cuts|scars)\b"
 )
 _FAREWELL = (
-    r"last\s+(?:post|message|time\s+(?:u|you)\s+(?:see|hear))|goodbye|good\s+bye"
+    r"last\s+(?:post|message)|goodbye|good\s+bye"
     r"|won'?t\s+be\s+(?:here|around)|by\s+the\s+time\s+(?:you|u|anyone)\s+read"
 )
 _SORRY_FAMILY = (
@@ -171,7 +172,7 @@ _FEAR = (
     r"scared|afraid|frightened|hide|hiding|dread|terrified|stay\s+(?:at|in)\s+school"
     r"|dont\s+want|don'?t\s+want"
 )
-_INJURY = r"bruises?|bruised|black\s+eye|marks|burns?"
+_INJURY = r"bruises?|bruised|black\s+eyes?|marks|burns?"
 _INJURY_CAUSE = (
     r"(?:grabbed|hit|punched|kicked|slapped|pushed|threw|shoved|strangled|choked|burnt|burned"
     r"|belted|whacked)\s+me"
@@ -203,7 +204,7 @@ _RECRUIT_SIGN = (
     r"hmu|hit\s+me\s+up|feds|police|cash|easy\s+money|paid\s+daily|no\s+questions|snap"
     r"|\d+\s*-\s*\d+"
 )
-_EARN = r"(?:want\s+to|wanna|can|could)\s+(?:earn|make)\s+(?:an?\s+)?(?:easy\s+)?(?:£\s*)?\d+"
+_EARN = r"(?:want\s+to|wanna|can|could)\s+earn\s+(?:an?\s+)?(?:easy\s+)?(?:£\s*)?\d+"
 _PUPILS = r"(?:year|yr)\s*\d+|girls|boys|kids|lads"
 _TWO_PHONES = r"(?:2|two|second|another|extra)\s+phones?"
 _TWO_PHONES_SIGN = r"new\s+(?:trainers|clothes|shoes)|cash|money|older|pays?|paid|won'?t\s+say"
@@ -224,7 +225,7 @@ _SECRECY = (
     r"|\bdelete\s+(?:it\s+|this\s+|them\s+|these\s+|the\s+\w+\s+)?(?:after|when|once)\s+(?:you"
     r"|u)\s+(?:read|see|seen)\b"
     r"|\b(?:don'?t|dont|do\s+not|never)\s+(?:say|mention|tell)\s+(?:nothing|anything|owt"
-    r"|a\s+word|it|this)?\s*"
+    r"|a\s+word)\s+"
     r"(?:to|about\s+(?:this|it|me)\s+to)\s+(?:ur|your|yr|ya)\s+(?:mum|mam|mom|dad|parents?"
     r"|teachers?|nan|family|carer)\b"
 )
@@ -269,7 +270,6 @@ _PHOTO_REF = (
     r"in\s+(?:the|this|that)\s+(?:\w+\s+)?(?:pic|photo|picture|video|vid)"
     r"|(?:second|third|first|fourth|fifth|last|\d+(?:st|nd|rd"
     r"|th)?)\s+from\s+(?:the\s+)?(?:left|right)"
-    r"|the\s+(?:\w+\s+)?(?:girl|boy|one|kid|lad)\s+(?:in|with|on)\s+the"
 )
 _ROUTINE = (
     r"\bbus\b|\bgate\b|\bpark\b|\bcrossing\b|walks?\s+home|way\s+home|get\s+home|\blives?\b"
@@ -302,6 +302,9 @@ class Concern:
     abuse: bool = False
     #: text matching this is teaching or news about the subject: no concern
     unless: re.Pattern[str] | None = None
+    #: a second sign that must be found within ``_NEAR`` characters of a match of
+    #: ``pattern`` (two quick searches, for signs common apart and rare together)
+    near: str | None = None
 
 
 CONCERNS: tuple[Concern, ...] = (
@@ -344,7 +347,7 @@ CONCERNS: tuple[Concern, ...] = (
     ),
     Concern(
         "a farewell (suicide risk)",
-        ("last", "goodbye", "bye", "won", "wont", "time", "suicide"),
+        ("post", "message", "goodbye", "bye", "won", "wont", "read", "suicide"),
         _either(_words(_FAREWELL), _words(_SORRY_FAMILY), _WINDOW) + "|" + _GOODBYE_NOTE,
     ),
     Concern(
@@ -355,25 +358,21 @@ CONCERNS: tuple[Concern, ...] = (
     Concern(
         "not eating, hating their body",
         (
-            "food",
-            "eat",
-            "eaten",
-            "eating",
-            "haven",
-            "havent",
-            "stopped",
-            "skip*",
-            "starv*",
-            "days",
-            "purg*",
-            "throw*",
+            "disgusting",
+            "fat",
+            "ugly",
+            "gross",
             "ribs",
             "bones",
             "hip",
             "hipbones",
-            "collar",
-            "collarbone*",
+            "skinny",
+            "thin",
+            "weight",
+            "size",
+            "body",
             "thigh",
+            "collar*",
         ),
         _either(_words(_RESTRICT), _words(_BODY)) + "|" + _RIBS,
     ),
@@ -389,7 +388,18 @@ CONCERNS: tuple[Concern, ...] = (
     ),
     Concern(
         "an injury and who caused it",
-        ("bruise*", "black", "marks", "burn*", "told", "tell", "say", "said"),
+        (
+            "bruise*",
+            "eye",
+            "eyes",
+            "marks",
+            "burn*",
+            "fell",
+            "walked",
+            "tripped",
+            "bumped",
+            "slipped",
+        ),
         _either(_words(_INJURY), _words(_INJURY_CAUSE)) + "|" + _COVER_STORY,
     ),
     Concern(
@@ -424,7 +434,7 @@ CONCERNS: tuple[Concern, ...] = (
     ),
     Concern(
         "money offered to pupils",
-        ("earn", "make"),
+        ("earn",),
         _either(_EARN, _words(_PUPILS), _WINDOW),
     ),
     Concern(
@@ -434,12 +444,12 @@ CONCERNS: tuple[Concern, ...] = (
     ),
     Concern(
         "secrecy asked of a child",
-        ("secret", "delete", "say", "mention", "tell"),
+        ("secret", "delete", "nothing", "anything", "owt", "word"),
         _SECRECY,
     ),
     Concern(
         "invited to an empty house",
-        ("mum", "mam", "mom", "dad", "parents", "mums", "folks"),
+        ("mine", "house", "place", "flat"),
         _either(_words(_EMPTY_HOUSE), _words(_COME_ROUND), _WINDOW),
     ),
     Concern("asked to come alone", ("own", "alone", "bring"), _COME_ALONE),
@@ -474,18 +484,14 @@ CONCERNS: tuple[Concern, ...] = (
             "vids",
             "left",
             "right",
-            "girl",
-            "boy",
-            "one",
-            "kid",
-            "lad",
             "park",
             "playground",
             "rec",
             "field",
         ),
-        _either(_words(_PHOTO_REF), _ROUTINE, _WINDOW) + "|" + _THESE_KIDS_PLAY,
+        _words(_PHOTO_REF) + "|" + _THESE_KIDS_PLAY,
         unless=_OWN_CHILD,
+        near=_ROUTINE,
     ),
 )
 
@@ -500,6 +506,7 @@ class Concerns:
     def __init__(self, concerns: Sequence[Concern] = CONCERNS, *, prefilter: bool = True) -> None:
         self._concerns = tuple(concerns)
         self._patterns = tuple(re.compile(c.pattern) for c in self._concerns)
+        self._near = tuple(re.compile(c.near) if c.near else None for c in self._concerns)
         self._prefilter = prefilter
         self._scan: Callable[[NormalisedText], _Hits] | None = None
         self._base = 0
@@ -539,13 +546,29 @@ class Concerns:
                 continue
             if concern.unless is not None and concern.unless.search(s):
                 continue
-            match = self._patterns[index].search(s)
-            if match is not None:
-                out.append((match.start(), match.end(), concern.entry))
+            span = self._search(index, s)
+            if span is not None:
+                out.append((span[0], span[1], concern.entry))
         out.sort()
         return out
 
+    def _search(self, index: int, s: str) -> tuple[int, int] | None:
+        """The first span of ``s`` showing concern ``index``, or None."""
+        near = self._near[index]
+        for match in self._patterns[index].finditer(s):
+            if near is None:
+                return match.span()
+            begin = max(0, match.start() - _NEAR)
+            other = near.search(s, begin, match.end() + _NEAR)
+            if other is not None:
+                return min(match.start(), other.start()), max(match.end(), other.end())
+        return None
+
     def _candidates(self, text: NormalisedText) -> Sequence[int]:
+        # Worked out once per text: the safeguarding and abuse rules both ask.
+        return text.cached(self, self._candidates_of)
+
+    def _candidates_of(self, text: NormalisedText) -> Sequence[int]:
         if not self._prefilter:
             return range(len(self._concerns))
         if self._scan is None:
