@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from monitor.rules.normalise import NormalisedText
@@ -509,6 +510,7 @@ class Concerns:
         self._near = tuple(re.compile(c.near) if c.near else None for c in self._concerns)
         self._prefilter = prefilter
         self._scan: Callable[[NormalisedText], _Hits] | None = None
+        self._values: Callable[[NormalisedText], AbstractSet[int]] | None = None
         self._base = 0
         self._keys = _anchor_keys(self._concerns)
         # A key several concerns share carries the first one's value; seeing
@@ -528,6 +530,10 @@ class Concerns:
     def use_scan(self, scan: Callable[[NormalisedText], _Hits], base: int) -> None:
         """Ask ``scan`` which anchors a text holds."""
         self._scan, self._base = scan, base
+
+    def use_values(self, values: Callable[[NormalisedText], AbstractSet[int]], base: int) -> None:
+        """Ask ``values`` which anchors' values a text holds (cheaper: no positions)."""
+        self._values, self._base = values, base
 
     def find(self, text: NormalisedText, *, abuse_only: bool = False) -> list[tuple[int, int, str]]:
         """The spans of ``text.fold_diacritics().text`` showing a concern, with the concern's
@@ -571,9 +577,12 @@ class Concerns:
     def _candidates_of(self, text: NormalisedText) -> Sequence[int]:
         if not self._prefilter:
             return range(len(self._concerns))
-        if self._scan is None:
-            self._scan = self._own_scan()
-        found = {value - self._base for _, value in self._scan(text)}
+        if self._values is not None:
+            found = {value - self._base for value in self._values(text)}
+        else:
+            if self._scan is None:
+                self._scan = self._own_scan()
+            found = {value - self._base for _, value in self._scan(text)}
         if not found:
             return ()  # most text: no anchor
         for first in found & self._also.keys():

@@ -269,7 +269,13 @@ def share_prefilter(
     for index, matcher in enumerate(matchers):
         matcher._filter, matcher._allow_filter = filters[2 * index : 2 * index + 2]
     for client, base in zip(clients, bases, strict=True):
-        client.use_scan(_client_scan(automaton, base), base)
+        # A client that needs only which keys were found (not where) takes them from
+        # the values the lists' scan already collected: no second pass for positions.
+        use_values = getattr(client, "use_values", None)
+        if use_values is not None:
+            use_values(_client_values(automaton, base), base)
+        else:
+            client.use_scan(_client_scan(automaton, base), base)
 
 
 def _client_scan(
@@ -277,6 +283,14 @@ def _client_scan(
 ) -> Callable[[NormalisedText], list[tuple[int, int]]]:
     """The hits of the client whose values start at ``base``."""
     return lambda text: automaton.hits_from(text, base, base + _CLIENT_SPAN)
+
+
+def _client_values(
+    automaton: _Automaton, base: int
+) -> Callable[[NormalisedText], AbstractSet[int]]:
+    """The values of the client whose values start at ``base`` found in a text."""
+    high = base + _CLIENT_SPAN
+    return lambda text: {v for v in automaton.scan(text) if base <= v < high}
 
 
 def _add_value(keys: dict[str, int | set[int]], key: str, value: int) -> None:
