@@ -9,6 +9,8 @@ are accent-folded):
 
 - "First Last", with the legal first name or the known-as name;
 - "Last, First" (with or without the space after the comma);
+- "SMITH Jamie": the surname first without a comma, only when written in
+  capitals (a results sheet, a register), since "Hall Rose" is otherwise words;
 - "FirstLast" joined, as in a hashtag (#JamieSmith), a handle or a file name;
 - surnames and first names made of several parts ("Smith-Jones", "O'Brien",
   "de la Cruz", "Mary-Jane") with the parts joined by a space, a hyphen, an
@@ -145,8 +147,10 @@ class NameMatcher:
         for start, after, key in found:
             if after <= reach:
                 continue
-            reach = after
             begin, stop = view.original_span(start, after)
+            if key.form == _SURNAME_FIRST and not _surname_in_capitals(text.original[begin:stop]):
+                continue
+            reach = after
             out.append(NameMatch(begin, stop, key.pupils, key.canonical, key.form))
         return out
 
@@ -270,6 +274,19 @@ def _joinings(parts: list[str]) -> set[str]:
     return out
 
 
+#: "SMITH Jamie": the surname first, in capitals, as results sheets and registers
+#: write it; in any other case it is no name form ("Hall Rose" is a hall and a rose)
+_SURNAME_FIRST = "SURNAME First"
+
+
+def _surname_in_capitals(written: str) -> bool:
+    """Whether ``written`` ("SMITH Jamie", "RHYS-EVANS Dylan") has every word but the last
+    in capitals and the last not."""
+    words = written.split()
+    surname = " ".join(words[:-1])
+    return len(words) > 1 and surname.isupper() and not words[-1].isupper()
+
+
 def _keys(pupil: Pupil) -> list[tuple[str, str]]:
     """Every key for one pupil, with the form's name."""
     lasts = _forms(pupil.last_name)
@@ -280,6 +297,7 @@ def _keys(pupil: Pupil) -> list[tuple[str, str]]:
             keys.append((f"{first} {last}", "full name"))
             keys.append((f"{last}, {first}", "Last, First"))
             keys.append((f"{last},{first}", "Last, First"))
+            keys.append((f"{last} {first}", _SURNAME_FIRST))
             joined = (first + last).replace(" ", "")
             keys.append((joined, "joined name"))
     return keys

@@ -58,6 +58,9 @@ class TestCatches:
             "Lukasz Wisniewski",
             "Łukasz Wiśniewski",
             "Tom St John",
+            "SMITH Jamie, Year 8: water bottle in lost property",  # a register's form
+            "results: O'BRIEN Siobhan top of the class",
+            "FRASER-HUGHES Anne-Marie",
         ],
     )
     def test_catches_full_names(self, rule: PupilNameRule, text: str) -> None:
@@ -80,6 +83,9 @@ class TestDoesNotCatch:
             "Lily Allen was on the radio",
             "Harry Potter day!",
             "Kacper Nowak",  # first name of one pupil, surname of another
+            "Smith Jamie",  # surname first is a name form only in capitals
+            "smith jamie",
+            "SMITH JAMIE WAS HERE",  # all shouted: the order tells nothing
         ],
     )
     def test_does_not_catch(self, rule: PupilNameRule, text: str) -> None:
