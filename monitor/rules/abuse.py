@@ -21,6 +21,10 @@ from monitor.rules.concerns import Concerns
 from monitor.rules.normalise import NormalisedText
 from monitor.rules.phrases import PhraseListRule
 
+#: emoji that are a rude gesture on their own (the normaliser reads emoji as spaces)
+GESTURES = ("\U0001f595",)  # 🖕, the middle finger, in any skin tone
+GESTURE_ENTRY = "rude gesture (emoji)"
+
 
 class AbuseRule(PhraseListRule):
     """Finds abusive words and phrases from a word list, and threats among ``concerns``.
@@ -51,6 +55,21 @@ class AbuseRule(PhraseListRule):
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """The list's entries, then any threat, in order of position."""
         hits = super().check(text, item)
+        for gesture in GESTURES:
+            at = text.original.find(gesture)
+            if at >= 0:
+                hits.append(
+                    Hit(
+                        rule=self.id,
+                        severity=self.default_severity,
+                        start=at,
+                        end=at + len(gesture),
+                        match=gesture,
+                        normalised=gesture,
+                        entry=GESTURE_ENTRY,
+                    )
+                )
+                hits.sort(key=lambda h: h.start)
         if self._concerns is None:
             return hits
         threats = self._concerns.find(text, abuse_only=True)

@@ -150,6 +150,7 @@ _RESTRICT = (
     r"|\d+\s+days\s+(?:no|without)\s+(?:food|eating)|purg(?:e|ing)|throw(?:ing)?\s+up\s+after"
 )
 _BODY = (
+    r"\d+\s*(?:stone|kg|kilos?)\b|finally\s+be\s+happy|not\s+hungry|"
     r"disgusting|fat|ugly|gross|ribs|bones|hip\s*bones|thigh\s+gap|skinny|thin\s+enough|weight"
     r"|size\s+\d+|my\s+body"
 )
@@ -269,6 +270,8 @@ _ON_CHILD_APP = (
 )
 _PHOTO_REF = (
     r"in\s+(?:the|this|that)\s+(?:\w+\s+)?(?:pic|photo|picture|video|vid)"
+    r"|(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|last)\s+(?:pic|photo|picture)"
+    r"|is\s+(?:that|this)\s+(?:the\s+)?[a-z'-]+(?:\s+[a-z'-]+)?\s+(?:girl|boy|kid|lad)"
     r"|(?:second|third|first|fourth|fifth|last|\d+(?:st|nd|rd"
     r"|th)?)\s+from\s+(?:the\s+)?(?:left|right)"
 )
@@ -281,6 +284,40 @@ _ROUTINE = (
 _OWN_CHILD = re.compile(
     r"\b(?:my|our)\s+(?:little\s+)?(?:son|daughter|boy|girl|child|kid|lad|twins|grandson"
     r"|granddaughter|grandchild|niece|nephew|little\s+one|youngest|eldest)s?\b"
+)
+# Blackmail with a child's pictures: the pictures held, and money or exposure demanded.
+_IMAGES_HELD = (
+    r"\b(?:got|have|saved|kept|screenshotted)\s+(?:ur|your|the|those|them|ya|all\s+(?:ur|your))"
+    r"\s+(?:\w+\s+)?(?:pics?|photos?|pictures?|videos?|vids?|nudes)\b"
+)
+_DEMAND = (
+    r"£\s*\d+|\b\d+\s*(?:quid|pounds?)\b|\bpaypal\b|\bsteam\s+cards?\b|\bgift\s*cards?\b"
+    r"|\bbitcoin\b|\bcrypto\b|\bor\s+(?:it|they|them|the\s+\w+)\s+(?:goes|go|gets?)\b"
+    r"|\b(?:every1|everyone|every\s+one|ur\s+school|your\s+school|ur\s+mates|your\s+mates"
+    r"|ur\s+mum|your\s+(?:mum|parents))\s+(?:sees?|will\s+see|gets?\s+(?:them|it))"
+)
+# Carrying or holding things for someone, with the signs of exploitation.
+_CARRY = (
+    r"\b(?:carry|carrying|hold|holding|take|taking|drop|dropping|deliver|delivering|mind"
+    r"|minding|stash|stashing|keep|keeping)\s+(?:a\s+|some\s+|the\s+|his\s+|their\s+)?"
+    r"(?:bag|bags|package|packages|parcel|parcels|bits|stuff|things|gear)\b"
+)
+_CARRY_SIGN = (
+    r"all\s+paid\s+for|no\s+questions|there\s+and\s+back|for\s+a\s+week|cash|owe"
+    r"|if\s+i\s+(?:stop|say\s+no|dont|don'?t)|hurt|or\s+else|mak(?:es|ing)\s+me|made\s+me"
+    r"|for\s+his\s+mates"
+)
+# Someone who comes in at night or bedtime.
+_BEDTIME = r"bedtime|bed\s*time|at\s+night|night\s*time|when\s+i'?m\s+(?:asleep|in\s+bed)"
+_COMES_IN = (
+    r"(?:uncle|stepdad|step\s*dad|dad|brother|cousin|grandad|lodger|he|mum'?s\s+(?:boyfriend|bf))"
+    r"\s+(?:comes|come|came|creeps|gets|sneaks)\s+in"
+)
+# A stranger on a child's looks, asking where the child is.
+_LOOKS_ONLY = r"stunning|gorgeous|beautiful|pretty|fit|hot|sexy|cute|peng|fine"
+_WHICH_CLASS = (
+    r"what\s+(?:class|year|school|form)\s+(?:is|r|does)\s+(?:she|he)|how\s+old\s+is\s+(?:she|he)"
+    r"|where\s+(?:does|do)\s+(?:she|he)\s+(?:live|go)"
 )
 _THESE_KIDS_PLAY = (
     r"\b(?:which|what)\s+(?:park|playground|rec|field)\b[^.!?\n]{0,30}?\b(?:these"
@@ -374,8 +411,14 @@ CONCERNS: tuple[Concern, ...] = (
             "body",
             "thigh",
             "collar*",
+            "stone",
+            "kg",
+            "kilo",
+            "kilos",
+            "finally",
+            "hungry",
         ),
-        _either(_words(_RESTRICT), _words(_BODY)) + "|" + _RIBS,
+        _either(_words(_RESTRICT), _words(_BODY), _WINDOW) + "|" + _RIBS,
     ),
     Concern(
         "no food at home",
@@ -444,6 +487,53 @@ CONCERNS: tuple[Concern, ...] = (
         _either(_words(_AGE_ASKED), _words(_PRIVATE_ASKED), _WINDOW),
     ),
     Concern(
+        "blackmail with a child's pictures",
+        (
+            "pic",
+            "pics",
+            "photo",
+            "photos",
+            "picture",
+            "pictures",
+            "video",
+            "videos",
+            "vid",
+            "vids",
+            "nudes",
+        ),
+        _IMAGES_HELD,
+        near=_DEMAND,
+    ),
+    Concern(
+        "carrying or holding things for someone (exploitation)",
+        ("bag", "bags", "package*", "parcel*", "bits", "stuff", "things", "gear"),
+        _CARRY,
+        near=_words(_CARRY_SIGN),
+    ),
+    Concern(
+        "someone coming in at bedtime",
+        ("bedtime", "bed", "night", "nighttime", "asleep"),
+        _words(_BEDTIME),
+        near=_words(_COMES_IN),
+    ),
+    Concern(
+        "a child's looks, and where they are",
+        (
+            "stunning",
+            "gorgeous",
+            "beautiful",
+            "pretty",
+            "fit",
+            "hot",
+            "sexy",
+            "cute",
+            "peng",
+            "fine",
+        ),
+        _words(_LOOKS_ONLY),
+        near=_words(_WHICH_CLASS),
+    ),
+    Concern(
         "secrecy asked of a child",
         ("secret", "delete", "nothing", "anything", "owt", "word"),
         _SECRECY,
@@ -489,6 +579,10 @@ CONCERNS: tuple[Concern, ...] = (
             "playground",
             "rec",
             "field",
+            "girl",
+            "boy",
+            "kid",
+            "lad",
         ),
         _words(_PHOTO_REF) + "|" + _THESE_KIDS_PLAY,
         unless=_OWN_CHILD,

@@ -20,6 +20,7 @@ Findings are urgent, hidden where public, and emailed one by one to the DSL
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -28,6 +29,27 @@ from monitor.rules.concerns import Concerns
 from monitor.rules.normalise import NormalisedText
 from monitor.rules.phrases import PhraseListRule
 from monitor.rules.whereabouts import ENTRY, Whereabouts
+
+#: list entries that name a subject rather than a disclosure: in teaching or support
+#: about the subject ("our assembly on self-harm and where to get help") they are no
+#: concern, unless the writer speaks of themselves in the same sentence
+TOPIC_ENTRIES = frozenset({"self harm*", "selfharm*|self-harm*", "suicid*"})
+_TEACHING = re.compile(
+    r"\b(?:awareness|assembly|assemblies|lessons?|sessions?|workshops?|pshe|rshe?|wellbeing"
+    r"|mental\s+health|get\s+help|support\s+worker|childline|samaritans|young\s?minds|nspcc"
+    r"|signs\s+of|learn(?:ed|t|ing)?\s+about|talked\s+about|information|leaflets?|training)\b"
+)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|me|my|myself|mine)\b")
+
+
+def _taught(text: str, start: int, end: int) -> bool:
+    """Whether ``text`` teaches or supports around ``[start, end)`` and the sentence
+    holding it does not speak of the writer."""
+    if _TEACHING.search(text) is None:
+        return False
+    begin = max(text.rfind(stop, 0, start) for stop in ".!?\n") + 1
+    ends = [i for i in (text.find(stop, end) for stop in ".!?\n") if i >= 0]
+    return _FIRST_PERSON.search(text, begin, min(ends, default=len(text))) is None
 
 
 class SafeguardingRule(PhraseListRule):
@@ -59,6 +81,13 @@ class SafeguardingRule(PhraseListRule):
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """The list's entries, any child's whereabouts sought and any concern, in order."""
         hits = super().check(text, item)
+        if hits and any(h.entry in TOPIC_ENTRIES for h in hits):
+            original = text.original.lower()
+            hits = [
+                h
+                for h in hits
+                if h.entry not in TOPIC_ENTRIES or not _taught(original, h.start, h.end)
+            ]
         spans = [(start, end, ENTRY) for start, end in self.whereabouts.find(text)]
         spans += self.concerns.find(text)
         if not spans:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from monitor.lists import parse_terms
 from monitor.models import ActionKind, Hit, Item, ItemKind, Severity
 from monitor.rules import Rule
-from monitor.rules.abuse import AbuseRule
+from monitor.rules.abuse import GESTURE_ENTRY, AbuseRule
 from monitor.rules.normalise import normalise
 
 LIST_PATH = Path(__file__).resolve().parents[2] / "config" / "lists" / "abuse.txt"
@@ -381,3 +381,15 @@ class TestRobustness:
         began = time.perf_counter()
         check(rule, text)
         assert time.perf_counter() - began < 5
+
+
+class TestGestures:
+    def test_the_middle_finger_emoji_is_abuse(self, rule: AbuseRule) -> None:
+        """Emoji read as spaces to the lists, so a rude gesture is found as written."""
+        from monitor.rules.normalise import normalise  # noqa: PLC0415
+
+        text = "🖕🏽 st marys"
+        (hit,) = rule.check(normalise(text), _item(text))
+        assert (hit.match, hit.entry) == ("🖕", GESTURE_ENTRY)
+        clean = "well done st marys 👍🎉"
+        assert rule.check(normalise(clean), _item(clean)) == []

@@ -112,6 +112,32 @@ class TestFinds:
                 "what park do these kids play at on weekends",
                 "a child in a photo, and where to find them",
             ),
+            (
+                "is that the Begum girl? which bus does she get home",
+                "a child in a photo, and where to find them",
+            ),
+            (
+                "i got ur pics. £200 in steam cards by 10 or every1 at ur school sees them",
+                "blackmail with a child's pictures",
+            ),
+            (
+                "ive still got the video u sent. 100 quid or it goes in the groupchat",
+                "blackmail with a child's pictures",
+            ),
+            (
+                "need a youngen to hold some bits at his yard for a week, no questions",
+                "carrying or holding things for someone (exploitation)",
+            ),
+            (
+                "just need to carry a bag there and back, all paid for",
+                "carrying or holding things for someone (exploitation)",
+            ),
+            ("i hate bedtime cos my uncle comes in", "someone coming in at bedtime"),
+            ("Isla is stunning, what class is she in?", "a child's looks, and where they are"),
+            (
+                "skipping lunch every day. if i get under 6 stone ill finally be happy",
+                "not eating, hating their body",
+            ),
         ],
     )
     def test_two_signs_together(self, text: str, entry: str) -> None:
@@ -155,6 +181,11 @@ class TestLeavesAlone:
             "how old do you have to be to join the choir? what school do they rehearse at?",
             "win a £50 amazon gift card in the PTA raffle, tickets from the office",
             "reset your password on the homework app, it's free",
+            "Grandad still has the photos you sent of the nativity, going to print them",
+            "Can someone hold the bags at the cake sale? All money to the PTA",
+            "we'll take the bags of costumes home after the show",
+            "bedtime stories week: Mr Jones came in to read to Year 2",
+            "Lovely photos! The choir looked stunning",
         ],
     )
     def test_what_a_school_page_is_full_of(self, text: str) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from monitor.models import ActionKind, Severity
 from monitor.rules import SAFEGUARDING_RULES
-from monitor.rules.safeguarding import SafeguardingRule
+from monitor.rules.safeguarding import TOPIC_ENTRIES, SafeguardingRule
 from tests.rules.helpers import check, terms
 
 
@@ -173,3 +173,38 @@ class TestListSyntax:
         """A bad entry fails at construction, naming the safeguarding list."""
         with pytest.raises(ValueError, match="safeguarding list entry"):
             SafeguardingRule(["dm* me"])
+
+
+class TestTeachingAboutASubject:
+    """A subject named in teaching or support is no concern; the same words from a child
+    about themselves are."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Really important session today on self-harm and where young people can get help.",
+            "Mental Health Awareness Week: our Year 9s learned about the signs of anxiety, "
+            "self-harm and eating disorders. Childline (0800 1111) is always there.",
+            "If you are worried about your child's wellbeing, including self-harm or low mood, "
+            "our Family Support Worker is happy to help.",
+        ],
+    )
+    def test_teaching_or_support_is_quiet(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "i self harm and the assembly made it worse",
+            "after the lesson on self-harm i realised im doing it too",
+            "self harm every night now",
+        ],
+    )
+    def test_the_writer_speaking_of_themselves_is_a_concern(
+        self, rule: SafeguardingRule, text: str
+    ) -> None:
+        assert check(rule, text)
+
+    def test_the_topic_entries_are_in_the_shipped_list(self) -> None:
+        """Renaming one of these list lines must not quietly undo the teaching check."""
+        assert set(terms("safeguarding.txt")) >= TOPIC_ENTRIES
