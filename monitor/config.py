@@ -330,6 +330,8 @@ class RuleSettings(_Model):
     allow_domains: tuple[str, ...] = ()
     #: unsafe_link: domain-per-line block lists (e.g. a web filter's categories)
     blocklist_files: tuple[Path, ...] = ()
+    #: abuse, safeguarding: also alert (never hide) on the learned signal's findings
+    learned: bool = True
 
     @field_validator("recipients")
     @classmethod

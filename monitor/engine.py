@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.machinery
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from monitor.rules.phrases import share_prefilter
 from monitor.rules.private_message import PrivateMessageRule
 from monitor.rules.pupil_name import PupilNameRule
 from monitor.rules.safeguarding import SafeguardingRule
+from monitor.rules.signal import LearnedSignal
 from monitor.rules.unsafe_link import LinkScanner, UnknownLinkRule, UnsafeLinkRule
 
 log = structlog.get_logger(__name__)
@@ -56,6 +58,7 @@ ABUSE_LIST = "abuse.txt"
 SAFEGUARDING_LIST = "safeguarding.txt"
 SHORTENERS_LIST = "link_shorteners.txt"
 SAFE_DOMAINS_LIST = "link_safe.txt"
+LEARNED_SIGNAL = "learned_signal.json"
 
 
 def rules_compiled() -> bool:
@@ -162,7 +165,8 @@ class Engine:
                 out.append(self._review(step.rule.id, err, text).finding)
                 continue
             if hits:
-                out.append(_finding(step, hits[0]))
+                # The first hit sure enough to hide, else the first.
+                out.append(_finding(step, next((h for h in hits if h.hide), hits[0])))
         return out
 
     def explain(self, item: Item) -> list[Explained]:
@@ -194,7 +198,10 @@ def _applies(rule: Rule, kind: ItemKind, *, has_media: bool) -> bool:
 
 
 def _finding(step: _Step, hit: Hit) -> Finding:
-    return Finding.from_hit(hit, action=step.action, severity=step.severity)
+    action = step.action
+    if action is ActionKind.HIDE and not hit.hide:
+        action = ActionKind.ALERT  # the rule is not sure enough to hide this
+    return Finding.from_hit(hit, action=action, severity=step.severity)
 
 
 def build_rules(config: Config | None, *, pupils: Sequence[Pupil] | None = None) -> list[Rule]:
@@ -219,8 +226,14 @@ def build_rules(config: Config | None, *, pupils: Sequence[Pupil] | None = None)
     safeguarding_terms, safeguarding_files = terms("safeguarding", SAFEGUARDING_LIST)
     # Threats are both abuse and safeguarding: one matcher serves both rules.
     concerns = Concerns()
+    signal = _learned_signal(lists / LEARNED_SIGNAL)
     try:
-        abuse = AbuseRule(abuse_terms, allow_terms=settings("abuse").allow_terms, concerns=concerns)
+        abuse = AbuseRule(
+            abuse_terms,
+            allow_terms=settings("abuse").allow_terms,
+            concerns=concerns,
+            signal=signal if settings("abuse").learned else None,
+        )
     except ValueError as err:
         raise ConfigError(f"rules.abuse word lists ({_names(abuse_files)}): {err}") from None
     try:
@@ -228,6 +241,7 @@ def build_rules(config: Config | None, *, pupils: Sequence[Pupil] | None = None)
             safeguarding_terms,
             allow_terms=settings("safeguarding").allow_terms,
             concerns=concerns,
+            signal=signal if settings("safeguarding").learned else None,
         )
     except ValueError as err:
         raise ConfigError(
@@ -267,6 +281,18 @@ def build_rules(config: Config | None, *, pupils: Sequence[Pupil] | None = None)
         # The account audit's rule: it reads only PROFILE items (monitor/audit.py).
         *([AupLinkRule(config.school.aup_url)] if config else []),
     ]
+
+
+def _learned_signal(path: Path) -> LearnedSignal:
+    """The shipped learned signal.
+
+    Raises:
+        ConfigError: the model file is missing or not a model.
+    """
+    try:
+        return LearnedSignal(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"the learned signal's model {path}: {err}") from None
 
 
 def _names(files: Sequence[Path]) -> str:

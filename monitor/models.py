@@ -105,6 +105,8 @@ class Hit:
     ``start``/``end`` index the original text given to the rule (the item's
     ``searchable_text()``), so the excerpt shows what the person wrote.
     ``normalised`` is the form that matched and ``entry`` the list entry.
+    ``hide`` False says the rule is not sure enough to hide: the finding is
+    alerted even where the rule's action is to hide (the learned signal).
     """
 
     rule: str
@@ -114,6 +116,7 @@ class Hit:
     match: str
     normalised: str = ""
     entry: str = ""
+    hide: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

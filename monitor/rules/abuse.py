@@ -20,6 +20,7 @@ from monitor.models import ActionKind, Hit, Item, Severity
 from monitor.rules.concerns import Concerns
 from monitor.rules.normalise import NormalisedText
 from monitor.rules.phrases import PhraseListRule
+from monitor.rules.signal import LearnedSignal
 
 #: emoji that are a rude gesture on their own (the normaliser reads emoji as spaces)
 GESTURES = ("\U0001f595",)  # 🖕, the middle finger, in any skin tone
@@ -48,9 +49,11 @@ class AbuseRule(PhraseListRule):
         allow_terms: Sequence[str] = (),
         *,
         concerns: Concerns | None = None,
+        signal: LearnedSignal | None = None,
     ) -> None:
         super().__init__(terms, allow_terms)
         self._concerns = concerns
+        self._signal = signal
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """The list's entries, then any threat, in order of position."""
@@ -70,11 +73,20 @@ class AbuseRule(PhraseListRule):
                     )
                 )
                 hits.sort(key=lambda h: h.start)
-        if self._concerns is None:
-            return hits
+        if self._concerns is not None:
+            self._add_threats(text, hits)
+        if not hits and self._signal is not None and not self.matcher.has_exception(text):
+            learned = self._signal.hit(text, self.id, self.default_severity)
+            if learned is not None:
+                hits.append(learned)
+        return hits
+
+    def _add_threats(self, text: NormalisedText, hits: list[Hit]) -> None:
+        """The threats among the concerns, added to ``hits`` in order of position."""
+        assert self._concerns is not None
         threats = self._concerns.find(text, abuse_only=True)
         if not threats:
-            return hits
+            return
         view = text.fold_diacritics()
         for start, end, entry in threats:
             if self.matcher.excepted(text, start, end):
@@ -92,4 +104,3 @@ class AbuseRule(PhraseListRule):
                 )
             )
         hits.sort(key=lambda h: h.start)
-        return hits

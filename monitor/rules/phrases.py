@@ -217,6 +217,14 @@ class PhraseMatcher:
             out.append(PhraseMatch(start, end, m.group(), self.entries[_entry_index(m)]))
         return out
 
+    def has_exception(self, text: NormalisedText) -> bool:
+        """Whether ``text`` holds a match of one of the list's exceptions or allow-terms
+        anywhere (a learned signal over the whole text defers to the admin's allow-terms)."""
+        if self._allow is None:
+            return False
+        s = text.fold_diacritics().text.replace("_", " ")
+        return self._allow.search(s) is not None
+
     def excepted(self, text: NormalisedText, start: int, end: int) -> bool:
         """Whether ``[start, end)`` of ``text.fold_diacritics().text`` lies inside a match
         of one of the list's exceptions (for matchers beside the list, such as

@@ -28,6 +28,7 @@ from monitor.models import ActionKind, Hit, Item, Severity
 from monitor.rules.concerns import Concerns
 from monitor.rules.normalise import NormalisedText
 from monitor.rules.phrases import PhraseListRule
+from monitor.rules.signal import LearnedSignal
 from monitor.rules.whereabouts import ENTRY, Whereabouts
 
 #: list entries that name a subject rather than a disclosure: in teaching or support
@@ -72,11 +73,13 @@ class SafeguardingRule(PhraseListRule):
         allow_terms: Sequence[str] = (),
         *,
         concerns: Concerns | None = None,
+        signal: LearnedSignal | None = None,
     ) -> None:
         super().__init__(terms, allow_terms)
         #: these two share the lists' automaton when the engine builds the rules
         self.whereabouts = Whereabouts()
         self.concerns = concerns if concerns is not None else Concerns()
+        self._signal = signal
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """The list's entries, any child's whereabouts sought and any concern, in order."""
@@ -91,7 +94,7 @@ class SafeguardingRule(PhraseListRule):
         spans = [(start, end, ENTRY) for start, end in self.whereabouts.find(text)]
         spans += self.concerns.find(text)
         if not spans:
-            return hits
+            return self._learned(text, hits)
         view = text.fold_diacritics()
         for start, end, entry in spans:
             if self.matcher.excepted(text, start, end):
@@ -109,4 +112,12 @@ class SafeguardingRule(PhraseListRule):
                 )
             )
         hits.sort(key=lambda h: h.start)
+        return self._learned(text, hits)
+
+    def _learned(self, text: NormalisedText, hits: list[Hit]) -> list[Hit]:
+        """``hits``, or, when there are none, the learned signal's finding if any."""
+        if not hits and self._signal is not None and not self.matcher.has_exception(text):
+            learned = self._signal.hit(text, self.id, self.default_severity)
+            if learned is not None:
+                hits.append(learned)
         return hits

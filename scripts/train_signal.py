@@ -1,0 +1,91 @@
+"""Train the learned signal (``config/lists/learned_signal.json``) from the labelled sets.
+
+Run by hand after a labelled set changes (needs the ``train`` extra, scikit-learn):
+
+    .venv/bin/pip install -e '.[train]'
+    .venv/bin/python scripts/train_signal.py [--hold-out holdout5.jsonl]
+
+For each of abuse and safeguarding it fits a logistic regression over the
+TF-IDF weights of the words of each item (as ``monitor.rules.signal`` reads
+them: the shared normalisation, accent-folded, ``[a-z0-9']+``), on every
+labelled set in ``tests/rules/data`` but the held-out ones, and writes the
+vocabulary with each word's idf and coefficient. The monitor scores with
+that file in plain Python; scikit-learn is needed only here.
+
+``--hold-out NAME`` leaves a set out and prints how the signal alone does
+on it (recall, and the share of its benign items scored over the
+threshold): the honest figure, as for a set nobody trained on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-not-found]
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-not-found]
+
+from monitor.rules.signal import RULES, THRESHOLD, WORD_PATTERN, signal_view
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "rules" / "data"
+OUT = ROOT / "config" / "lists" / "learned_signal.json"
+SETS = (
+    "labelled.jsonl",
+    "holdout.jsonl",
+    "holdout2.jsonl",
+    "holdout3.jsonl",
+    "holdout4.jsonl",
+    "holdout5.jsonl",
+)
+
+
+def rows(name: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (DATA / name).read_text("utf-8").splitlines()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--hold-out", action="append", default=[], metavar="NAME")
+    parser.add_argument("--output", type=Path, default=OUT)
+    args = parser.parse_args()
+    train = [r for name in SETS if name not in args.hold_out for r in rows(name)]
+    texts = [signal_view(str(r["text"])) for r in train]
+    model: dict[str, object] = {
+        "threshold": THRESHOLD,
+        "trained_on": [name for name in SETS if name not in args.hold_out],
+        "rules": {},
+    }
+    for rule in RULES:
+        labels = [rule in r["labels"] for r in train]  # type: ignore[operator]
+        vectorizer = TfidfVectorizer(
+            analyzer="word", token_pattern=WORD_PATTERN, lowercase=False, sublinear_tf=True
+        )
+        matrix = vectorizer.fit_transform(texts)
+        fitted = LogisticRegression(C=10, class_weight="balanced", max_iter=5000)
+        fitted.fit(matrix, labels)
+        words = {
+            word: [round(float(vectorizer.idf_[i]), 6), round(float(fitted.coef_[0][i]), 6)]
+            for word, i in sorted(vectorizer.vocabulary_.items())
+        }
+        model["rules"][rule] = {  # type: ignore[index]
+            "intercept": round(float(fitted.intercept_[0]), 6),
+            "words": words,
+        }
+        for name in args.hold_out:
+            held = rows(name)
+            scores = fitted.predict_proba(
+                vectorizer.transform([signal_view(str(r["text"])) for r in held])
+            )[:, 1]
+            pos = [s for r, s in zip(held, scores, strict=True) if rule in r["labels"]]
+            benign = [s for r, s in zip(held, scores, strict=True) if not r["labels"]]
+            recall = sum(s > THRESHOLD for s in pos) / max(len(pos), 1)
+            over = sum(s > THRESHOLD for s in benign) / max(len(benign), 1)
+            print(f"{name} {rule}: recall {recall:.3f}, benign over threshold {over:.3f}")
+    args.output.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Specification of ``signal``: the learned word model beside the lists, alert-only."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from monitor.engine import LEARNED_SIGNAL, build_engine
+from monitor.models import ActionKind, Severity
+from monitor.rules.normalise import normalise
+from monitor.rules.signal import RULES, LearnedSignal
+from tests.rules.helpers import LISTS, item
+
+
+def tiny(intercept: float, words: dict[str, tuple[float, float]]) -> LearnedSignal:
+    """A model of a few words, the same for both rules."""
+    rule = {"intercept": intercept, "words": {w: list(v) for w, v in words.items()}}
+    return LearnedSignal({"threshold": 0.6, "rules": {r: rule for r in RULES}})
+
+
+class TestScoring:
+    def test_scores_as_tfidf_and_logistic_regression(self) -> None:
+        """Counted words weighted (1 + ln count) * idf, length-normalised, dotted, sigmoid."""
+        model = tiny(-1.0, {"secret": (2.0, 3.0), "our": (1.0, 0.5)})
+        a = (1 + math.log(2)) * 2.0  # "secret" twice
+        b = 1.0  # "our" once
+        z = -1.0 + (a * 3.0 + b * 0.5) / math.hypot(a, b)
+        got = model.score(normalise("Our SECRET, a secret"), "safeguarding")
+        assert got == pytest.approx(1 / (1 + math.exp(-z)))
+
+    def test_unknown_words_leave_the_intercept(self) -> None:
+        model = tiny(-2.0, {"secret": (2.0, 3.0)})
+        assert model.score(normalise("lovely photos"), "abuse") == pytest.approx(
+            1 / (1 + math.exp(2.0))
+        )
+
+    def test_a_hit_alerts_and_never_hides(self) -> None:
+        model = tiny(0.0, {"secret": (1.0, 5.0)})
+        hit = model.hit(normalise("keep it secret"), "safeguarding", Severity.URGENT)
+        assert hit is not None
+        assert hit.hide is False
+        assert (hit.start, hit.end, hit.match) == (0, 14, "keep it secret")
+        assert model.hit(normalise("lovely photos"), "safeguarding", Severity.URGENT) is None
+
+    def test_a_long_text_is_quoted_in_part(self) -> None:
+        model = tiny(5.0, {})
+        hit = model.hit(normalise("x" * 10_000), "abuse", Severity.HIGH)
+        assert hit is not None and len(hit.match) == 300
+
+    @pytest.mark.parametrize("bad", [{}, {"rules": {}}, {"rules": {"abuse": {"words": {}}}}])
+    def test_a_file_that_is_no_model_is_refused(self, bad: dict[str, object]) -> None:
+        with pytest.raises(ValueError, match="not a learned-signal model"):
+            LearnedSignal(bad)
+
+
+@pytest.fixture(scope="module", name="signal")
+def fixture_signal() -> LearnedSignal:
+    return LearnedSignal(json.loads((LISTS / LEARNED_SIGNAL).read_text("utf-8")))
+
+
+class TestShippedModel:
+    @pytest.mark.parametrize(
+        ("text", "rule"),
+        [
+            # wordings no list or concern holds, written for this test
+            ("been hiding food in my room so nobody sees i dont eat", "safeguarding"),
+            ("he said if i tell anyone he will hurt my dog", "safeguarding"),
+            ("ur so ugly no wonder nobody likes u", "abuse"),
+        ],
+    )
+    def test_catches_unseen_wordings(self, signal: LearnedSignal, text: str, rule: str) -> None:
+        assert signal.score(normalise(text), rule) > signal.threshold
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Thank you for a wonderful nativity, the children were brilliant",
+            "Is the cake sale still on Friday? Happy to help set up",
+            "Parking at pick up is getting dangerous, please can something be done",
+        ],
+    )
+    def test_quiet_on_school_life(self, signal: LearnedSignal, text: str) -> None:
+        assert all(signal.score(normalise(text), rule) <= signal.threshold for rule in RULES)
+
+
+class TestInTheEngine:
+    def test_a_signal_only_finding_is_alerted_not_hidden(self) -> None:
+        """The rule's action is hide; a finding only the signal made is downgraded to alert."""
+        engine = build_engine(None)
+        text = "been hiding food in my room so nobody sees i dont eat"
+        (finding,) = [f for f in engine.vet(item(text)) if f.rule == "safeguarding"]
+        assert finding.entry.startswith("learned signal")
+        assert finding.action is ActionKind.ALERT
+
+    def test_a_list_finding_still_hides(self) -> None:
+        engine = build_engine(None)
+        (finding,) = [f for f in engine.vet(item("dm me babe")) if f.rule == "safeguarding"]
+        assert finding.action is ActionKind.HIDE
+
+    def test_the_signal_can_be_turned_off(self, tmp_path: pytest.TempPathFactory) -> None:
+        from monitor.config import load_config  # noqa: PLC0415
+
+        path = tmp_path / "m.toml"  # type: ignore[operator]
+        path.write_text(
+            '[school]\nname = "S"\naup_url = "https://s.sch.uk/aup"\n'
+            '[email]\nsender = "m@s.sch.uk"\nslt = ["slt@s.sch.uk"]\ndsl = ["dsl@s.sch.uk"]\n'
+            "[rules.safeguarding]\nlearned = false\n",
+            encoding="utf-8",
+        )
+        engine = build_engine(load_config(path))
+        text = "been hiding food in my room so nobody sees i dont eat"
+        assert [f for f in engine.vet(item(text)) if f.rule == "safeguarding"] == []
