@@ -52,27 +52,16 @@ def main() -> None:
     args = parser.parse_args()
     train = [r for name in SETS if name not in args.hold_out for r in rows(name)]
     texts = [signal_view(str(r["text"])) for r in train]
-    model: dict[str, object] = {
-        "threshold": THRESHOLD,
-        "trained_on": [name for name in SETS if name not in args.hold_out],
-        "rules": {},
-    }
+    # One vocabulary and idf (they do not depend on the labels), a model per rule.
+    vectorizer = TfidfVectorizer(
+        analyzer="word", token_pattern=WORD_PATTERN, lowercase=False, sublinear_tf=True
+    )
+    matrix = vectorizer.fit_transform(texts)
+    fits = {}
     for rule in RULES:
         labels = [rule in r["labels"] for r in train]  # type: ignore[operator]
-        vectorizer = TfidfVectorizer(
-            analyzer="word", token_pattern=WORD_PATTERN, lowercase=False, sublinear_tf=True
-        )
-        matrix = vectorizer.fit_transform(texts)
         fitted = LogisticRegression(C=10, class_weight="balanced", max_iter=5000)
-        fitted.fit(matrix, labels)
-        words = {
-            word: [round(float(vectorizer.idf_[i]), 6), round(float(fitted.coef_[0][i]), 6)]
-            for word, i in sorted(vectorizer.vocabulary_.items())
-        }
-        model["rules"][rule] = {  # type: ignore[index]
-            "intercept": round(float(fitted.intercept_[0]), 6),
-            "words": words,
-        }
+        fits[rule] = fitted.fit(matrix, labels)
         for name in args.hold_out:
             held = rows(name)
             scores = fitted.predict_proba(
@@ -83,6 +72,18 @@ def main() -> None:
             recall = sum(s > THRESHOLD for s in pos) / max(len(pos), 1)
             over = sum(s > THRESHOLD for s in benign) / max(len(benign), 1)
             print(f"{name} {rule}: recall {recall:.3f}, benign over threshold {over:.3f}")
+    model = {
+        "threshold": THRESHOLD,
+        "trained_on": [name for name in SETS if name not in args.hold_out],
+        "rules": list(RULES),
+        "intercepts": [round(float(fits[rule].intercept_[0]), 6) for rule in RULES],
+        # word -> [idf, coefficient per rule in "rules" order]
+        "words": {
+            word: [round(float(vectorizer.idf_[i]), 6)]
+            + [round(float(fits[rule].coef_[0][i]), 6) for rule in RULES]
+            for word, i in sorted(vectorizer.vocabulary_.items())
+        },
+    }
     args.output.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes)")
 

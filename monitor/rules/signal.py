@@ -24,34 +24,26 @@ keep their actions.
 from __future__ import annotations
 
 import math
-import re
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from monitor.models import Hit, Severity
 from monitor.rules.normalise import NormalisedText, normalise
 
-#: the rules the signal scores for
+#: the rules the signal scores for, in the model file's order
 RULES = ("abuse", "safeguarding")
 #: a score over this is a finding (chosen on the fifth blind set: see the module)
 THRESHOLD = 0.6
-#: the words of a text, as the model was trained on them
-WORD_PATTERN = r"[a-z0-9']+"
-_TOKEN = re.compile(WORD_PATTERN)
+#: the words of a text, as the model was trained on them: the letters view's words
+WORD_PATTERN = r"[a-z]+"
 #: how much of the text a finding quotes
 _QUOTED = 300
 
 
 def signal_view(text: str) -> str:
-    """The text the model reads: the shared normalisation, accent-folded."""
+    """The text the model is trained on: the shared normalisation, accent-folded (its
+    ``WORD_PATTERN`` words are ``NormalisedText.letters().split()``)."""
     return normalise(text).fold_diacritics().text
-
-
-@dataclass(frozen=True, slots=True)
-class _Model:
-    intercept: float
-    #: word -> (idf, coefficient)
-    words: Mapping[str, tuple[float, float]]
 
 
 class LearnedSignal:
@@ -64,35 +56,54 @@ class LearnedSignal:
     def __init__(self, model: Mapping[str, object], *, threshold: float | None = None) -> None:
         try:
             rules = model["rules"]
-            assert isinstance(rules, Mapping)
-            self._models = {
-                rule: _Model(
-                    float(rules[rule]["intercept"]),
-                    {w: (float(v[0]), float(v[1])) for w, v in rules[rule]["words"].items()},
+            intercepts = model["intercepts"]
+            words = model["words"]
+            assert isinstance(rules, list) and isinstance(intercepts, list)
+            assert isinstance(words, Mapping)
+            order = [rules.index(rule) for rule in RULES]
+            self._intercepts = tuple(float(intercepts[i]) for i in order)
+            #: word -> (idf, its idf squared, idf * each rule's coefficient): a word seen
+            #: once (nearly every word of a comment) needs no logarithm
+            self._words: dict[str, tuple[float, float, float, float]] = {}
+            for word, row in words.items():
+                idf = float(row[0])
+                self._words[str(word)] = (
+                    idf,
+                    idf * idf,
+                    idf * float(row[1 + order[0]]),
+                    idf * float(row[1 + order[1]]),
                 )
-                for rule in RULES
-            }
-            self.threshold = float(
-                threshold if threshold is not None else model.get("threshold", THRESHOLD)  # type: ignore[arg-type]
-            )
-        except (KeyError, TypeError, ValueError, AssertionError, AttributeError) as err:
+            limit = model.get("threshold", THRESHOLD) if threshold is None else threshold
+            self.threshold = float(limit)  # type: ignore[arg-type]
+        except (KeyError, TypeError, ValueError, IndexError, AssertionError) as err:
             raise ValueError(f"not a learned-signal model: {type(err).__name__} {err}") from None
 
     def score(self, text: NormalisedText, rule: str) -> float:
         """The model's probability that ``text`` is a ``rule`` finding (0 to 1)."""
-        counts = text.cached(_count_words, _count_words)
-        model = self._models[rule]
-        dot = 0.0
-        length = 0.0
-        for word, count in counts.items():
-            weights = model.words.get(word)
+        return text.cached(self, self._scores)[RULES.index(rule)]
+
+    def _scores(self, text: NormalisedText) -> tuple[float, float]:
+        """Both rules' probabilities, in ``RULES`` order: one pass over the words."""
+        words = self._words
+        length = dot_a = dot_s = 0.0
+        for word, count in Counter(text.letters().split()).items():
+            weights = words.get(word)
             if weights is None:
                 continue
-            value = (1.0 + math.log(count)) * weights[0]
-            length += value * value
-            dot += value * weights[1]
-        z = model.intercept + (dot / math.sqrt(length) if length else 0.0)
-        return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+            if count == 1:
+                length += weights[1]
+                dot_a += weights[2]
+                dot_s += weights[3]
+            else:
+                tf = 1.0 + math.log(count)
+                length += tf * tf * weights[1]
+                dot_a += tf * weights[2]
+                dot_s += tf * weights[3]
+        norm = math.sqrt(length) if length else 1.0
+        return (
+            _sigmoid(self._intercepts[0] + dot_a / norm),
+            _sigmoid(self._intercepts[1] + dot_s / norm),
+        )
 
     def hit(self, text: NormalisedText, rule: str, severity: Severity) -> Hit | None:
         """A finding for ``rule`` over the whole text if its score passes the threshold."""
@@ -113,8 +124,5 @@ class LearnedSignal:
         )
 
 
-def _count_words(text: NormalisedText) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for word in _TOKEN.findall(text.fold_diacritics().text):
-        counts[word] = counts.get(word, 0) + 1
-    return counts
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0

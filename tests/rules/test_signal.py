@@ -15,9 +15,15 @@ from tests.rules.helpers import LISTS, item
 
 
 def tiny(intercept: float, words: dict[str, tuple[float, float]]) -> LearnedSignal:
-    """A model of a few words, the same for both rules."""
-    rule = {"intercept": intercept, "words": {w: list(v) for w, v in words.items()}}
-    return LearnedSignal({"threshold": 0.6, "rules": {r: rule for r in RULES}})
+    """A model of a few words (word: idf, coefficient), the same for both rules."""
+    return LearnedSignal(
+        {
+            "threshold": 0.6,
+            "rules": list(RULES),
+            "intercepts": [intercept] * len(RULES),
+            "words": {w: [idf, coef, coef] for w, (idf, coef) in words.items()},
+        }
+    )
 
 
 class TestScoring:
@@ -49,7 +55,14 @@ class TestScoring:
         hit = model.hit(normalise("x" * 10_000), "abuse", Severity.HIGH)
         assert hit is not None and len(hit.match) == 300
 
-    @pytest.mark.parametrize("bad", [{}, {"rules": {}}, {"rules": {"abuse": {"words": {}}}}])
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            {},
+            {"rules": ["abuse"], "intercepts": [0.0], "words": {}},  # a rule missing
+            {"rules": list(RULES), "intercepts": [0.0, 0.0], "words": {"a": [1.0]}},
+        ],
+    )
     def test_a_file_that_is_no_model_is_refused(self, bad: dict[str, object]) -> None:
         with pytest.raises(ValueError, match="not a learned-signal model"):
             LearnedSignal(bad)
