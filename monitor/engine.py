@@ -59,6 +59,7 @@ SAFEGUARDING_LIST = "safeguarding.txt"
 SHORTENERS_LIST = "link_shorteners.txt"
 SAFE_DOMAINS_LIST = "link_safe.txt"
 LEARNED_SIGNAL = "learned_signal.json"
+NAME_WORDS_LIST = "name_words.txt"
 
 
 def rules_compiled() -> bool:
@@ -250,7 +251,7 @@ def build_rules(config: Config | None, *, pupils: Sequence[Pupil] | None = None)
 
     if pupils is None:
         pupils = load_roster(config.roster) if config and config.roster else []
-    names = NameMatcher(pupils)
+    names = NameMatcher(pupils, word_names=read_terms(lists / NAME_WORDS_LIST))
     # Both lists, the roster, the words a child is singled out by and the
     # concerns' anchors are read for every item: one automaton pass serves them all.
     share_prefilter(

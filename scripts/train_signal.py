@@ -38,6 +38,7 @@ SETS = (
     "holdout3.jsonl",
     "holdout4.jsonl",
     "holdout5.jsonl",
+    "holdout6.jsonl",
 )
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -80,8 +80,10 @@ Hits = Iterable[tuple[int, int]]
 class NameMatcher:
     """Finds the full names of a roster's pupils. ``find`` never raises."""
 
-    def __init__(self, pupils: Sequence[Pupil]) -> None:
+    def __init__(self, pupils: Sequence[Pupil], *, word_names: Collection[str] = ()) -> None:
         self.pupils: tuple[Pupil, ...] = tuple(pupils)
+        #: names that are also ordinary words ("rose", "may"): see ``_read_as_words``
+        self._word_names = frozenset(_fold(w) for w in word_names)
         keys: dict[str, _Key] = {}
         for index, pupil in enumerate(self.pupils):
             canonical = f"{_fold(pupil.first_name)} {_fold(pupil.last_name)}"
@@ -148,11 +150,32 @@ class NameMatcher:
             if after <= reach:
                 continue
             begin, stop = view.original_span(start, after)
-            if key.form == _SURNAME_FIRST and not _surname_in_capitals(text.original[begin:stop]):
+            written = text.original[begin:stop]
+            if key.form == _SURNAME_FIRST and not _surname_in_capitals(written):
+                continue
+            if key.form == _FULL_NAME and self._read_as_words(written, text.original):
                 continue
             reach = after
             out.append(NameMatch(begin, stop, key.pupils, key.canonical, key.form))
         return out
+
+    def _read_as_words(self, written: str, whole: str) -> bool:
+        """Whether a full name as written reads as ordinary words: "Charlotte rose to the
+        occasion", "Poppy drew church windows", "I hope cook club is on".
+
+        Its surname's last word is a word name written in lower case, after a first
+        name that is capitalised, or that is a word name too in a text whose writer
+        uses capitals (in a text all in lower case, "summer bell sang" is a name).
+        """
+        words = written.split()
+        if len(words) < 2 or not self._word_names:
+            return False
+        first, last = words[0], words[-1]
+        if not last.islower() or _fold(last) not in self._word_names:
+            return False
+        if first[:1].isupper():
+            return True
+        return _fold(first) in self._word_names and not whole.islower()
 
     def find_in_name(self, file_name: str) -> list[NameMatch]:
         """Every full name in a file name ("jamie_smith-sports-day.jpg")."""
@@ -279,6 +302,9 @@ def _joinings(parts: list[str]) -> set[str]:
 _SURNAME_FIRST = "SURNAME First"
 
 
+_FULL_NAME = "full name"
+
+
 def _surname_in_capitals(written: str) -> bool:
     """Whether ``written`` ("SMITH Jamie", "RHYS-EVANS Dylan") has every word but the last
     in capitals and the last not."""
@@ -294,7 +320,7 @@ def _keys(pupil: Pupil) -> list[tuple[str, str]]:
     for first_name in pupil.first_names:
         firsts = _forms(first_name)
         for first, last in itertools.product(firsts, lasts):
-            keys.append((f"{first} {last}", "full name"))
+            keys.append((f"{first} {last}", _FULL_NAME))
             keys.append((f"{last}, {first}", "Last, First"))
             keys.append((f"{last},{first}", "Last, First"))
             keys.append((f"{last} {first}", _SURNAME_FIRST))

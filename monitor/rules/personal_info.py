@@ -52,6 +52,21 @@ _SPELT_EMAIL = re.compile(
     r"\b(?P<local>[a-z0-9_]+(?: dot [a-z0-9_]+)*) at "
     r"(?P<domain>[a-z0-9-]+(?: dot [a-z0-9-]+)* dot (?:com|net|org|uk|co|me|io|ie))\b"
 )
+# An address at a webmail provider with its "@" (and maybe its dots) spelt out or
+# bracketed: "kellyb1990 at gmail.com", "mike_t[at]outlook[dot]com", "jo (at)
+# yahoo (dot) co (dot) uk". Only webmail: "sign up at gov.uk" is no address.
+_WEBMAIL = (
+    "gmail|googlemail|hotmail|outlook|yahoo|ymail|icloud|live|aol|btinternet|sky|protonmail"
+    "|proton|msn|talktalk|virginmedia"
+)
+_SPELT_AT = r"(?:\s*[(\[{]\s*at\s*[)\]}]\s*|\s+at\s+)"
+_SPELT_DOT = r"(?:\s*[(\[{]\s*dot\s*[)\]}]\s*|\s+dot\s+|\.)"
+_WEBMAIL_SPELT = re.compile(
+    rf"(?<![a-z0-9_.+-])(?P<local>[a-z0-9_][a-z0-9_.+-]*){_SPELT_AT}"
+    rf"(?P<domain>(?:{_WEBMAIL})(?:{_SPELT_DOT}[a-z]{{2,6}}){{1,2}})\b"
+)
+_HAS_WEBMAIL = re.compile(rf"\b(?:{_WEBMAIL})\b")
+_SPELT_PARTS = re.compile(rf"{_SPELT_DOT}")
 _ORGANISATION_SUFFIXES = (".sch.uk", ".gov.uk", ".nhs.uk", ".nhs.net", ".police.uk", ".ac.uk")
 _POSTCODE = re.compile(
     r"(?<![a-z0-9])([a-pr-uwyz][a-hk-y]?[0-9][a-z0-9]?) ?([0-9][abd-hjlnp-uw-z]{2})(?![a-z0-9])"
@@ -134,6 +149,8 @@ class PersonalInfoRule:
             hits.extend(self._emails(text))
         if " dot " in text.text and " at " in text.text:
             hits.extend(self._spelt_emails(text))
+        if "at" in text.text and _HAS_WEBMAIL.search(text.text):
+            hits.extend(self._webmail_spelt(text))
         # The normaliser folds digits inside words ("m1" -> "mi"): those are
         # postcodes here, so the digits are put back.
         s = _with_digits(text)
@@ -228,6 +245,14 @@ class PersonalInfoRule:
             domain = m.group("domain").replace(" dot ", ".")
             if self._organisational(local, domain):
                 continue
+            yield self._hit(text, m.start(), m.end(), f"{local}@{domain}", "email address")
+
+    def _webmail_spelt(self, text: NormalisedText) -> Iterable[Hit]:
+        """Webmail addresses with the "@" spelt or bracketed: "jo_b at gmail.com"."""
+        s = _with_digits(text) or text.text  # the leet step folds digits in "kelly1990"
+        for m in _WEBMAIL_SPELT.finditer(s):
+            local = _SPELT_PARTS.sub(".", m.group("local"))
+            domain = _SPELT_PARTS.sub(".", m.group("domain"))
             yield self._hit(text, m.start(), m.end(), f"{local}@{domain}", "email address")
 
     def _organisational(self, local: str, domain: str) -> bool:

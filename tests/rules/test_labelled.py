@@ -52,9 +52,18 @@ abuse 0.692 (benign FPR 0.060, most of it roster names that are also verbs,
 four sets (``rules/signal.py``, alert-only) then raised that to 0.789 and
 0.865 on it (FPR 0.068): the first gain that held on a set nobody had fitted
 to. The shipped model is trained on all six sets, so its figures on them are
-not blind; holdout3 and holdout5 miss a bar (the benign rate: the model's
-alerts, and verb-like surnames) and are held to their measured figures in
-``TestBlindSets``; the next blind set is the honest measure.
+not blind.
+
+``data/holdout6.jsonl`` (341 items), the sixth blind set, was the first
+scored against all of it (lists, concerns, the signal trained on five sets,
+names that are words): safeguarding 0.824 and abuse 0.804 (0.338 and 0.608
+without the signal), pupil_name 1.000, personal_info 0.972, unsafe_link
+1.000, but a benign rate of 0.099 (0.035 without the signal): the signal's
+alerts on teenage banter and long, fair complaints. Those cost an email, never
+a hidden comment; a next, larger labelled set is what would cut them. The
+signal is now trained on all seven sets and every set is held to the bars;
+the next blind set is the honest measure. holdout6 still misses the benign
+bar (0.028: "Will Mills Lane", "hope cook club") and is held to its figures.
 
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
@@ -127,6 +136,9 @@ first_name = "Legal Forename"
 last_name = "Legal Surname"
 known_as = "Preferred Forename"
 photo_consent = "Photo Consent"
+
+[rules.personal_info]
+allow_terms = ["01632 960000"]  # the school office, as holdout6's writer was told
 
 [rules.unsafe_link]
 blocklist_files = ["{DATA / "blocklist.txt"}"]
@@ -214,7 +226,14 @@ class TestQuality:
 
     @pytest.mark.parametrize(
         "name",
-        ["labelled.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout4.jsonl"],
+        [
+            "labelled.jsonl",
+            "holdout.jsonl",
+            "holdout2.jsonl",
+            "holdout3.jsonl",
+            "holdout4.jsonl",
+            "holdout5.jsonl",
+        ],
     )
     def test_recall_precision_and_fpr(self, engine: Engine, name: str) -> None:
         """Each rule's recall is at its threshold, precision is high, benign items stay quiet."""
@@ -269,7 +288,7 @@ class TestQuality:
 #: the sets that miss a bar, held to their last measured figures; a change may raise
 #: them, never lower them (recall per rule, and the most benign false-positive rate)
 BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
-    "holdout3.jsonl": (
+    "holdout6.jsonl": (
         {
             "abuse": 1.0,
             "safeguarding": 1.0,
@@ -277,17 +296,7 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
             "personal_info": 0.97,
             "unsafe_link": 1.0,
         },
-        0.021,
-    ),
-    "holdout5.jsonl": (
-        {
-            "abuse": 1.0,
-            "safeguarding": 1.0,
-            "pupil_name": 1.0,
-            "personal_info": 0.94,
-            "unsafe_link": 1.0,
-        },
-        0.046,
+        0.029,
     ),
 }
 

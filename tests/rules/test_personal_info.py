@@ -31,6 +31,9 @@ class TestCatches:
             ("my mobile is +44 (0)7911 123456", "phone number", "+447911123456"),
             ("in the US till Friday, +1 555-010-2345", "phone number", "+15550102345"),
             ("jo dot bloggs at outlook dot com", "email address", "jo.bloggs@outlook.com"),
+            ("kellyb1990 at gmail.com for dance", "email address", "kellyb1990@gmail.com"),
+            ("email mike_t[at]outlook[dot]com", "email address", "mike_t@outlook.com"),
+            ("jo (at) yahoo (dot) co (dot) uk", "email address", "jo@yahoo.co.uk"),
             ("ring 07700 900123 after 6", "phone number", "+447700900123"),
             ("landline 0113 496 0555", "phone number", "+441134960555"),
             ("WhatsApp +44 7911 123456", "phone number", "+447911123456"),
@@ -106,6 +109,8 @@ class TestDoesNotCatch:
             "Year 6 class of 2019",
             "Happy birthday Jamie, 8 today!",
             "an @ with no name before it. @gmail.com",  # no local part, no address
+            "sign up at gov.uk for the vouchers",  # "at" a site that is no webmail
+            "we met at outlook cafe",
         ],
     )
     def test_does_not_catch(self, rule: PersonalInfoRule, text: str) -> None:

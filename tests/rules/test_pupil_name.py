@@ -10,7 +10,7 @@ from monitor.rules.names import NameMatcher
 from monitor.rules.normalise import normalise
 from monitor.rules.phrases import PhraseMatcher, share_prefilter
 from monitor.rules.pupil_name import PupilNameRule
-from tests.rules.helpers import check, roster
+from tests.rules.helpers import check, roster, terms
 
 
 @pytest.fixture(scope="module", name="rule")
@@ -186,3 +186,38 @@ class TestSharedScan:
         share_prefilter([], clients=[names])
         (match,) = names.find(normalise("Молодец, Мария Ли!"))
         assert match.canonical == names.find(normalise("мария ли"))[0].canonical
+
+
+@pytest.fixture(scope="module", name="worded")
+def fixture_worded() -> PupilNameRule:
+    return PupilNameRule(NameMatcher(roster(), word_names=terms("name_words.txt")))
+
+
+class TestNamesThatAreWords:
+    """A roster name made of ordinary words, written as words, is read as words."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Charlotte rose to the occasion in the final",  # pupil Charlotte Rose
+            "Ben may be a bit late tomorrow",  # known-as Ben, pupil Benjamin May
+            "I hope cook club is running again next term",  # pupil Hope Cook
+        ],
+    )
+    def test_words_after_a_capitalised_name_or_in_a_capitalised_text(
+        self, worded: PupilNameRule, text: str
+    ) -> None:
+        assert check(worded, text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Charlotte Rose sang the solo",
+            "ROSE Charlotte, 7B",
+            "charlotte rose sang the solo",  # all in lower case: the writer's way with names
+            "well done hope cook!!",
+            "Jamie smith is in my class",  # not a word name: still a name
+        ],
+    )
+    def test_names_written_as_names(self, worded: PupilNameRule, text: str) -> None:
+        assert check(worded, text)
