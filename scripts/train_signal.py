@@ -55,7 +55,7 @@ def main() -> None:
     texts = [signal_view(str(r["text"])) for r in train]
     # One vocabulary and idf (they do not depend on the labels), a model per rule.
     vectorizer = TfidfVectorizer(
-        analyzer="word", token_pattern=WORD_PATTERN, lowercase=False, sublinear_tf=True
+        analyzer="word", token_pattern=WORD_PATTERN, lowercase=False, binary=True
     )
     matrix = vectorizer.fit_transform(texts)
     fits = {}

@@ -222,6 +222,10 @@ class PhraseMatcher:
         anywhere (a learned signal over the whole text defers to the admin's allow-terms)."""
         if self._allow is None:
             return False
+        if self._filter is None:
+            self._filter, self._allow_filter = _build_filters([self.entries, self.allowed])[1]
+        if self._allow_filter is not None and not self._allow_filter.scan(text)[0]:
+            return False  # the common case: no exception's literals in the text
         s = text.fold_diacritics().text.replace("_", " ")
         return self._allow.search(s) is not None
 

@@ -138,7 +138,7 @@ known_as = "Preferred Forename"
 photo_consent = "Photo Consent"
 
 [rules.personal_info]
-allow_terms = ["01632 960000"]  # the school office, as holdout6's writer was told
+allow_terms = ["01632 960000", "01632 960500"]  # the school office in holdout6, holdout5
 
 [rules.unsafe_link]
 blocklist_files = ["{DATA / "blocklist.txt"}"]

@@ -28,9 +28,9 @@ def tiny(intercept: float, words: dict[str, tuple[float, float]]) -> LearnedSign
 
 class TestScoring:
     def test_scores_as_tfidf_and_logistic_regression(self) -> None:
-        """Counted words weighted (1 + ln count) * idf, length-normalised, dotted, sigmoid."""
+        """Each word once, weighted by its idf, length-normalised, dotted, sigmoid."""
         model = tiny(-1.0, {"secret": (2.0, 3.0), "our": (1.0, 0.5)})
-        a = (1 + math.log(2)) * 2.0  # "secret" twice
+        a = 2.0  # "secret", written twice, counts once
         b = 1.0  # "our" once
         z = -1.0 + (a * 3.0 + b * 0.5) / math.hypot(a, b)
         got = model.score(normalise("Our SECRET, a secret"), "safeguarding")
