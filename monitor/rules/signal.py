@@ -11,9 +11,10 @@ of the fifth set's safeguarding messages (with the lists, 0.79 instead of
 The model is a logistic regression over the TF-IDF weights of the words of
 an item, trained by ``scripts/train_signal.py`` (scikit-learn, at training
 time only) and shipped as ``config/lists/learned_signal.json``: per word, its
-idf and coefficient. Scoring is plain Python: the item's words counted,
+idf and coefficient. Scoring is plain Python: the item's distinct words
 weighted by their idf (a word counts once, however often it is written),
-the vector's length normalised, a dot product and a sigmoid; no model is downloaded, nothing runs but this module.
+the vector's length normalised, a dot product and a sigmoid. No model is
+downloaded; nothing runs but this module.
 
 A word model is surer of some things than others, so its findings alert and
 never hide (``Hit.hide`` is False): a parent's fair complaint it misreads
