@@ -37,6 +37,8 @@ RULES = ("abuse", "safeguarding")
 THRESHOLD = 0.6
 #: the words of a text, as the model was trained on them: the letters view's words
 WORD_PATTERN = r"[a-z]+"
+#: the fewest distinct words a text needs for the model to score it
+MIN_WORDS = 4
 #: how much of the text a finding quotes
 _QUOTED = 300
 #: the default of every table lookup: a word the model does not know adds nothing
@@ -88,6 +90,8 @@ class LearnedSignal:
     def _scores(self, text: NormalisedText) -> tuple[float, float]:
         """Both rules' probabilities, in ``RULES`` order."""
         words = set(text.letters().split())
+        if len(words) < MIN_WORDS:
+            return (0.0, 0.0)  # too few words to weigh: one word would decide alone
         length = sum(map(self._length.get, words, _ZEROS))
         dot_a = sum(map(self._abuse.get, words, _ZEROS))
         dot_s = sum(map(self._safeguarding.get, words, _ZEROS))

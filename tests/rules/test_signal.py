@@ -33,26 +33,28 @@ class TestScoring:
         a = 2.0  # "secret", written twice, counts once
         b = 1.0  # "our" once
         z = -1.0 + (a * 3.0 + b * 0.5) / math.hypot(a, b)
-        got = model.score(normalise("Our SECRET, a secret"), "safeguarding")
+        got = model.score(normalise("Our SECRET is a secret"), "safeguarding")
         assert got == pytest.approx(1 / (1 + math.exp(-z)))
 
     def test_unknown_words_leave_the_intercept(self) -> None:
         model = tiny(-2.0, {"secret": (2.0, 3.0)})
-        assert model.score(normalise("lovely photos"), "abuse") == pytest.approx(
+        assert model.score(normalise("lovely photos of the day"), "abuse") == pytest.approx(
             1 / (1 + math.exp(2.0))
         )
 
     def test_a_hit_alerts_and_never_hides(self) -> None:
         model = tiny(0.0, {"secret": (1.0, 5.0)})
-        hit = model.hit(normalise("keep it secret"), "safeguarding", Severity.URGENT)
+        text = "keep it secret from them"
+        hit = model.hit(normalise(text), "safeguarding", Severity.URGENT)
         assert hit is not None
         assert hit.hide is False
-        assert (hit.start, hit.end, hit.match) == (0, 14, "keep it secret")
-        assert model.hit(normalise("lovely photos"), "safeguarding", Severity.URGENT) is None
+        assert (hit.start, hit.end, hit.match) == (0, len(text), text)
+        quiet = normalise("lovely photos of the day")
+        assert model.hit(quiet, "safeguarding", Severity.URGENT) is None
 
     def test_a_long_text_is_quoted_in_part(self) -> None:
         model = tiny(5.0, {})
-        hit = model.hit(normalise("x" * 10_000), "abuse", Severity.HIGH)
+        hit = model.hit(normalise("lorem ipsum dolor sit amet " * 400), "abuse", Severity.HIGH)
         assert hit is not None and len(hit.match) == 300
 
     @pytest.mark.parametrize(
@@ -125,3 +127,11 @@ class TestInTheEngine:
         engine = build_engine(load_config(path))
         text = "been hiding food in my room so nobody sees i dont eat"
         assert [f for f in engine.vet(item(text)) if f.rule == "safeguarding"] == []
+
+
+class TestShortTexts:
+    def test_too_few_words_are_not_weighed(self) -> None:
+        """In a text of one to three words one word would decide alone: no score."""
+        model = tiny(0.0, {"again": (1.0, 9.0)})
+        assert model.score(normalise("Edited again"), "abuse") == 0.0
+        assert model.score(normalise("it happened again today"), "abuse") > 0.9
