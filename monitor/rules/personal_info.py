@@ -65,7 +65,9 @@ _WEBMAIL_SPELT = re.compile(
     rf"(?<![a-z0-9_.+-])(?P<local>[a-z0-9_][a-z0-9_.+-]*){_SPELT_AT}"
     rf"(?P<domain>(?:{_WEBMAIL})(?:{_SPELT_DOT}[a-z]{{2,6}}){{1,2}})\b"
 )
-_HAS_WEBMAIL = re.compile(rf"\b(?:{_WEBMAIL})\b")
+# Cheap tests first: a spelt or bracketed "at", then a provider's name anywhere.
+_AT_WRITTEN = (" at ", "(at)", "[at]", "{at}", "( at )", "[ at ]")
+_WEBMAIL_NAMES = tuple(_WEBMAIL.split("|"))
 _SPELT_PARTS = re.compile(rf"{_SPELT_DOT}")
 _ORGANISATION_SUFFIXES = (".sch.uk", ".gov.uk", ".nhs.uk", ".nhs.net", ".police.uk", ".ac.uk")
 _POSTCODE = re.compile(
@@ -149,7 +151,8 @@ class PersonalInfoRule:
             hits.extend(self._emails(text))
         if " dot " in text.text and " at " in text.text:
             hits.extend(self._spelt_emails(text))
-        if "at" in text.text and _HAS_WEBMAIL.search(text.text):
+        t = text.text
+        if any(a in t for a in _AT_WRITTEN) and any(n in t for n in _WEBMAIL_NAMES):
             hits.extend(self._webmail_spelt(text))
         # The normaliser folds digits inside words ("m1" -> "mi"): those are
         # postcodes here, so the digits are put back.

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from itertools import repeat
 
 from monitor.models import Hit, Severity
 from monitor.rules.normalise import NormalisedText, normalise
@@ -41,8 +40,6 @@ WORD_PATTERN = r"[a-z]+"
 MIN_WORDS = 4
 #: how much of the text a finding quotes
 _QUOTED = 300
-#: the default of every table lookup: a word the model does not know adds nothing
-_ZEROS = repeat(0.0)
 
 
 def signal_view(text: str) -> str:
@@ -68,16 +65,16 @@ class LearnedSignal:
             order = [rules.index(rule) for rule in RULES]
             self._intercepts = tuple(float(intercepts[i]) for i in order)
             # Per word: its idf squared (its share of the vector's length) and idf
-            # times each rule's coefficient (its share of the dot product), in
-            # three tables so that a text's sums run in C (``sum(map(get, ...))``).
-            self._length: dict[str, float] = {}
-            self._abuse: dict[str, float] = {}
+            # times each rule's coefficient (its share of each dot product), so that
+            # a text's sums run in C (``sum(map(get, ...))``). Two of the three ride
+            # in one complex number: one lookup and one sum serve both.
+            self._length_abuse: dict[str, complex] = {}
             self._safeguarding: dict[str, float] = {}
             for word, row in words.items():
                 idf = float(row[0])
-                self._length[str(word)] = idf * idf
-                self._abuse[str(word)] = idf * float(row[1 + order[0]])
+                self._length_abuse[str(word)] = complex(idf * idf, idf * float(row[1 + order[0]]))
                 self._safeguarding[str(word)] = idf * float(row[1 + order[1]])
+            self._vocabulary = frozenset(self._safeguarding)
             limit = model.get("threshold", THRESHOLD) if threshold is None else threshold
             self.threshold = float(limit)  # type: ignore[arg-type]
         except (KeyError, TypeError, ValueError, IndexError, AssertionError) as err:
@@ -92,9 +89,10 @@ class LearnedSignal:
         words = set(text.letters().split())
         if len(words) < MIN_WORDS:
             return (0.0, 0.0)  # too few words to weigh: one word would decide alone
-        length = sum(map(self._length.get, words, _ZEROS))
-        dot_a = sum(map(self._abuse.get, words, _ZEROS))
-        dot_s = sum(map(self._safeguarding.get, words, _ZEROS))
+        known = self._vocabulary.intersection(words)
+        both = sum(map(self._length_abuse.__getitem__, known), 0j)
+        length, dot_a = both.real, both.imag
+        dot_s = sum(map(self._safeguarding.__getitem__, known), 0.0)
         norm = math.sqrt(length) if length else 1.0
         return (
             _sigmoid(self._intercepts[0] + dot_a / norm),
