@@ -302,7 +302,14 @@ def _client_values(
 ) -> Callable[[NormalisedText], AbstractSet[int]]:
     """The values of the client whose values start at ``base`` found in a text."""
     high = base + _CLIENT_SPAN
-    return lambda text: {v for v in automaton.scan(text) if base <= v < high}
+
+    def values(text: NormalisedText) -> AbstractSet[int]:
+        found = automaton.scan(text)
+        if not found or max(found) < base:
+            return _NONE  # the common case: no key of this client (or of one above it)
+        return {v for v in found if base <= v < high}
+
+    return values
 
 
 def _add_value(keys: dict[str, int | set[int]], key: str, value: int) -> None:
