@@ -56,51 +56,26 @@ class AbuseRule(PhraseListRule):
         self._signal = signal
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
-        """The list's entries, then any threat, in order of position."""
+        """The list's entries, a rude gesture, any threat; else the learned signal's."""
         hits = super().check(text, item)
-        for gesture in GESTURES:
-            at = text.original.find(gesture)
-            if at >= 0:
-                hits.append(
-                    Hit(
-                        rule=self.id,
-                        severity=self.default_severity,
-                        start=at,
-                        end=at + len(gesture),
-                        match=gesture,
-                        normalised=gesture,
-                        entry=GESTURE_ENTRY,
-                    )
-                )
-                hits.sort(key=lambda h: h.start)
-        if self._concerns is not None:
-            self._add_threats(text, hits)
-        if not hits and self._signal is not None and not self.matcher.has_exception(text):
-            learned = self._signal.hit(text, self.id, self.default_severity)
-            if learned is not None:
-                hits.append(learned)
-        return hits
-
-    def _add_threats(self, text: NormalisedText, hits: list[Hit]) -> None:
-        """The threats among the concerns, added to ``hits`` in order of position."""
-        assert self._concerns is not None
-        threats = self._concerns.find(text, abuse_only=True)
-        if not threats:
-            return
-        view = text.fold_diacritics()
-        for start, end, entry in threats:
-            if self.matcher.excepted(text, start, end):
-                continue
-            begin, stop = view.original_span(start, end)
+        gestures = [
+            (at, gesture) for gesture in GESTURES if (at := text.original.find(gesture)) >= 0
+        ]
+        for at, gesture in gestures:
             hits.append(
                 Hit(
                     rule=self.id,
                     severity=self.default_severity,
-                    start=begin,
-                    end=stop,
-                    match=text.original[begin:stop],
-                    normalised=view.text[start:end],
-                    entry=entry,
+                    start=at,
+                    end=at + len(gesture),
+                    match=gesture,
+                    normalised=gesture,
+                    entry=GESTURE_ENTRY,
                 )
             )
-        hits.sort(key=lambda h: h.start)
+        if gestures:
+            hits.sort(key=lambda h: h.start)
+        if self._concerns is not None:
+            self._add_spans(text, self._concerns.find(text, abuse_only=True), hits)
+        self._add_learned(text, hits, self._signal)
+        return hits

@@ -49,6 +49,7 @@ import ahocorasick
 
 from monitor.models import ActionKind, Hit, Item, Severity
 from monitor.rules.normalise import NormalisedText, normalise
+from monitor.rules.signal import LearnedSignal
 
 # A letter in any script: \w minus digits and underscore.
 _LETTER = r"[^\W\d_]"
@@ -984,3 +985,41 @@ class PhraseListRule:
             )
             for m in found
         ]
+
+    def _add_spans(
+        self, text: NormalisedText, spans: Iterable[tuple[int, int, str]], hits: list[Hit]
+    ) -> None:
+        """Add to ``hits`` what a matcher beside the list found: ``spans`` of
+        ``text.fold_diacritics().text`` with their entries, but those the list's
+        exceptions or allow-terms cover; ``hits`` stay in order of position."""
+        view = text.fold_diacritics()
+        added = False
+        for start, end, entry in spans:
+            if self.matcher.excepted(text, start, end):
+                continue
+            begin, stop = view.original_span(start, end)
+            hits.append(
+                Hit(
+                    rule=self.id,
+                    severity=self.default_severity,
+                    start=begin,
+                    end=stop,
+                    match=text.original[begin:stop],
+                    normalised=view.text[start:end],
+                    entry=entry,
+                )
+            )
+            added = True
+        if added:
+            hits.sort(key=lambda h: h.start)
+
+    def _add_learned(
+        self, text: NormalisedText, hits: list[Hit], signal: LearnedSignal | None
+    ) -> None:
+        """When nothing else was found, add the learned signal's finding if it has one
+        (never where the list's exceptions or the admin's allow-terms are in the text)."""
+        if hits or signal is None or self.matcher.has_exception(text):
+            return
+        learned = signal.hit(text, self.id, self.default_severity)
+        if learned is not None:
+            hits.append(learned)

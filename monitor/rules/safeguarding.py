@@ -93,31 +93,6 @@ class SafeguardingRule(PhraseListRule):
             ]
         spans = [(start, end, ENTRY) for start, end in self.whereabouts.find(text)]
         spans += self.concerns.find(text)
-        if not spans:
-            return self._learned(text, hits)
-        view = text.fold_diacritics()
-        for start, end, entry in spans:
-            if self.matcher.excepted(text, start, end):
-                continue
-            begin, stop = view.original_span(start, end)
-            hits.append(
-                Hit(
-                    rule=self.id,
-                    severity=self.default_severity,
-                    start=begin,
-                    end=stop,
-                    match=text.original[begin:stop],
-                    normalised=view.text[start:end],
-                    entry=entry,
-                )
-            )
-        hits.sort(key=lambda h: h.start)
-        return self._learned(text, hits)
-
-    def _learned(self, text: NormalisedText, hits: list[Hit]) -> list[Hit]:
-        """``hits``, or, when there are none, the learned signal's finding if any."""
-        if not hits and self._signal is not None and not self.matcher.has_exception(text):
-            learned = self._signal.hit(text, self.id, self.default_severity)
-            if learned is not None:
-                hits.append(learned)
+        self._add_spans(text, spans, hits)
+        self._add_learned(text, hits, self._signal)
         return hits
