@@ -31,6 +31,8 @@ from monitor.rules.signal import RULES, THRESHOLD, WORD_PATTERN, signal_view
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "rules" / "data"
 OUT = ROOT / "config" / "lists" / "learned_signal.json"
+#: a word must be in this many training items to be in the vocabulary
+MIN_DF = 1
 SETS = (
     "labelled.jsonl",
     "holdout.jsonl",
@@ -55,7 +57,7 @@ def main() -> None:
     texts = [signal_view(str(r["text"])) for r in train]
     # One vocabulary and idf (they do not depend on the labels), a model per rule.
     vectorizer = TfidfVectorizer(
-        analyzer="word", token_pattern=WORD_PATTERN, lowercase=False, binary=True
+        analyzer="word", token_pattern=WORD_PATTERN, lowercase=False, binary=True, min_df=MIN_DF
     )
     matrix = vectorizer.fit_transform(texts)
     fits = {}

@@ -74,7 +74,6 @@ class LearnedSignal:
                 idf = float(row[0])
                 self._length_abuse[str(word)] = complex(idf * idf, idf * float(row[1 + order[0]]))
                 self._safeguarding[str(word)] = idf * float(row[1 + order[1]])
-            self._vocabulary = frozenset(self._safeguarding)
             limit = model.get("threshold", THRESHOLD) if threshold is None else threshold
             self.threshold = float(limit)  # type: ignore[arg-type]
         except (KeyError, TypeError, ValueError, IndexError, AssertionError) as err:
@@ -89,7 +88,7 @@ class LearnedSignal:
         words = set(text.letters().split())
         if len(words) < MIN_WORDS:
             return (0.0, 0.0)  # too few words to weigh: one word would decide alone
-        known = self._vocabulary.intersection(words)
+        known = self._safeguarding.keys() & words
         both = sum(map(self._length_abuse.__getitem__, known), 0j)
         length, dot_a = both.real, both.imag
         dot_s = sum(map(self._safeguarding.__getitem__, known), 0.0)
