@@ -20,7 +20,10 @@ threshold): the honest figure, as for a set nobody trained on.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+import sys
+from array import array
 from pathlib import Path
 
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-not-found]
@@ -75,17 +78,22 @@ def main() -> None:
             recall = sum(s > THRESHOLD for s in pos) / max(len(pos), 1)
             over = sum(s > THRESHOLD for s in benign) / max(len(benign), 1)
             print(f"{name} {rule}: recall {recall:.3f}, benign over threshold {over:.3f}")
+    vocabulary = sorted(vectorizer.vocabulary_.items())
+    # Per word, in the order of "words": its idf, then its coefficient for each rule
+    # in "rules" order, as little-endian doubles (monitor.rules.signal.load_model).
+    weights = array("d")
+    for _, i in vocabulary:
+        weights.append(float(vectorizer.idf_[i]))
+        weights.extend(float(fits[rule].coef_[0][i]) for rule in RULES)
+    if sys.byteorder != "little":
+        weights.byteswap()
     model = {
         "threshold": THRESHOLD,
         "trained_on": [name for name in SETS if name not in args.hold_out],
         "rules": list(RULES),
         "intercepts": [round(float(fits[rule].intercept_[0]), 6) for rule in RULES],
-        # word -> [idf, coefficient per rule in "rules" order]
-        "words": {
-            word: [round(float(vectorizer.idf_[i]), 6)]
-            + [round(float(fits[rule].coef_[0][i]), 6) for rule in RULES]
-            for word, i in sorted(vectorizer.vocabulary_.items())
-        },
+        "words": " ".join(word for word, _ in vocabulary),
+        "weights": base64.b64encode(weights.tobytes()).decode("ascii"),
     }
     args.output.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes)")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
+from array import array
 
 import pytest
 
@@ -14,16 +16,23 @@ from monitor.rules.signal import RULES, LearnedSignal
 from tests.rules.helpers import LISTS, item
 
 
+def model_file(intercept: float, words: dict[str, tuple[float, float]]) -> dict[str, object]:
+    """A model of a few words (word: idf, coefficient), the same for both rules, in the
+    shipped file's format: the words as one string, the numbers as base64 doubles."""
+    weights = array("d")
+    for idf, coef in words.values():
+        weights.extend([idf, coef, coef])
+    return {
+        "threshold": 0.6,
+        "rules": list(RULES),
+        "intercepts": [intercept] * len(RULES),
+        "words": " ".join(words),
+        "weights": base64.b64encode(weights.tobytes()).decode("ascii"),
+    }
+
+
 def tiny(intercept: float, words: dict[str, tuple[float, float]]) -> LearnedSignal:
-    """A model of a few words (word: idf, coefficient), the same for both rules."""
-    return LearnedSignal(
-        {
-            "threshold": 0.6,
-            "rules": list(RULES),
-            "intercepts": [intercept] * len(RULES),
-            "words": {w: [idf, coef, coef] for w, (idf, coef) in words.items()},
-        }
-    )
+    return LearnedSignal(model_file(intercept, words))
 
 
 class TestScoring:
@@ -61,8 +70,9 @@ class TestScoring:
         "bad",
         [
             {},
-            {"rules": ["abuse"], "intercepts": [0.0], "words": {}},  # a rule missing
-            {"rules": list(RULES), "intercepts": [0.0, 0.0], "words": {"a": [1.0]}},
+            {**model_file(0.0, {}), "rules": ["abuse"]},  # a rule missing
+            {**model_file(0.0, {"a": (1.0, 1.0)}), "words": "a b"},  # a word's numbers missing
+            {**model_file(0.0, {}), "weights": "not base64!"},
         ],
     )
     def test_a_file_that_is_no_model_is_refused(self, bad: dict[str, object]) -> None:
