@@ -65,6 +65,14 @@ signal is now trained on all seven sets and every set is held to the bars;
 the next blind set is the honest measure. holdout6 still misses the benign
 bar (0.028: "Will Mills Lane", "hope cook club") and is held to its figures.
 
+``data/holdout7.jsonl`` (320 items), the seventh blind set, was scored
+against the final state of this work, with nothing fitted to it and the
+signal not trained on it: safeguarding 0.914 (0.400 without the signal),
+abuse 0.804 (0.696), pupil_name 1.000 (precision 1.000), personal_info
+0.969, unsafe_link 1.000, benign rate 0.074 (0.022 without the signal).
+It is held to those figures; the signal's training leaves it out, so it
+stays the honest measure until someone fits to it.
+
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
 ``-s`` to see the figures, with better-profanity's and alt-profanity-check's
@@ -138,7 +146,7 @@ known_as = "Preferred Forename"
 photo_consent = "Photo Consent"
 
 [rules.personal_info]
-allow_terms = ["01632 960000", "01632 960500"]  # the school office in holdout6, holdout5
+allow_terms = ["01632 960000", "01632 960500"]  # the school office in holdout6 and 7, holdout5
 
 [rules.unsafe_link]
 blocklist_files = ["{DATA / "blocklist.txt"}"]
@@ -314,6 +322,16 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
             "unsafe_link": 1.0,
         },
         0.029,
+    ),
+    "holdout7.jsonl": (
+        {
+            "abuse": 0.80,
+            "safeguarding": 0.91,
+            "pupil_name": 1.0,
+            "personal_info": 0.96,
+            "unsafe_link": 1.0,
+        },
+        0.075,
     ),
 }
 
