@@ -101,11 +101,19 @@ _STREET_TYPES = (
     "road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|crescent|cres|grove|"
     "gardens|gdns|place|terrace|court|ct|mews|square|rise|walk|row|park|hill|green|view"
 )
-_NOT_A_NAME_WORD = r"(?!(?:the|a|an|on|in|at|for|of|to|and|my|our|your|his|her|their|is|was)\b)"
+# Words no street's name is made of: "6 SATs take place" and "9 kids will walk" are no
+# addresses.
+_NOT_A_NAME_WORD = (
+    r"(?!(?:the|a|an|on|in|at|for|of|to|and|my|our|your|his|her|their|is|was|are|were|be|been"
+    r"|will|can|could|would|take|takes|took|get|gets|got|have|has|had|do|does|did|kids"
+    r"|children|pupils|years|minutes|hours|days|weeks)\b)"
+)
 # What may not come just before a house number (see _STREET's look-behind).
 _NOT_BEFORE_NUMBER = frozenset("_£$€.,:/-")
 _STREET = re.compile(
-    rf"(?<![\w£$€.,:/-])[0-9]{{1,4}}[a-z]?,? (?:{_NOT_A_NAME_WORD}[a-z][a-z'’]+ ){{1,3}}"
+    # (not a year: "born in 2014, applications close")
+    rf"(?<![\w£$€.,:/-])(?!(?:19|20)[0-9]{{2}}\b)[0-9]{{1,4}}[a-z]?,? "
+    rf"(?:{_NOT_A_NAME_WORD}[a-z][a-z'’]+ ){{1,3}}"
     rf"(?:{_STREET_TYPES})\b"
 )
 # (Words a date of birth comes with are found by substring checks in

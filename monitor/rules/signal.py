@@ -38,9 +38,10 @@ from monitor.rules.normalise import NormalisedText, normalise
 RULES = ("abuse", "safeguarding")
 #: a score over this is a finding (chosen on the fifth blind set: see the module)
 THRESHOLD = 0.6
-#: the words of a text, as the model was trained on them: the letters view's words
-WORD_PATTERN = r"[a-z]+"
-#: the fewest distinct words a text needs for the model to score it
+#: the words the model knows: the letters view's words of two letters or more (a
+#: word spelt out letter by letter, "A S S E S S M E N T", is no words to it)
+WORD_PATTERN = r"[a-z]{2,}|\b[aiurx]\b"
+#: the fewest distinct words the model knows that a text needs for it to be scored
 MIN_WORDS = 4
 #: how much of the text a finding quotes
 _QUOTED = 300
@@ -88,10 +89,9 @@ class LearnedSignal:
 
     def _scores(self, text: NormalisedText) -> tuple[float, float]:
         """Both rules' probabilities, in ``RULES`` order."""
-        words = set(text.letters().split())
-        if len(words) < MIN_WORDS:
+        known = self._safeguarding.keys() & set(text.letters().split())
+        if len(known) < MIN_WORDS:
             return (0.0, 0.0)  # too few words to weigh: one word would decide alone
-        known = self._safeguarding.keys() & words
         both = sum(map(self._length_abuse.__getitem__, known), 0j)
         length, dot_a = both.real, both.imag
         dot_s = sum(map(self._safeguarding.__getitem__, known), 0.0)

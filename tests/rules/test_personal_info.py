@@ -111,6 +111,8 @@ class TestDoesNotCatch:
             "an @ with no name before it. @gmail.com",  # no local part, no address
             "sign up at gov.uk for the vouchers",  # "at" a site that is no webmail
             "we met at outlook cafe",
+            "For a child born in 2014, secondary applications close 31 October!",
+            "Year 6 SATs take place 12-15 May",
         ],
     )
     def test_does_not_catch(self, rule: PersonalInfoRule, text: str) -> None:

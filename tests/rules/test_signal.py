@@ -37,22 +37,23 @@ def tiny(intercept: float, words: dict[str, tuple[float, float]]) -> LearnedSign
 
 class TestScoring:
     def test_scores_as_tfidf_and_logistic_regression(self) -> None:
-        """Each word once, weighted by its idf, length-normalised, dotted, sigmoid."""
-        model = tiny(-1.0, {"secret": (2.0, 3.0), "our": (1.0, 0.5)})
-        a = 2.0  # "secret", written twice, counts once
-        b = 1.0  # "our" once
-        z = -1.0 + (a * 3.0 + b * 0.5) / math.hypot(a, b)
-        got = model.score(normalise("Our SECRET is a secret"), "safeguarding")
+        """Each known word once, weighted by its idf, length-normalised, dotted, sigmoid."""
+        words = {"secret": (2.0, 3.0), "our": (1.0, 0.5), "keep": (1.5, 0.0), "safe": (0.5, -1.0)}
+        model = tiny(-1.0, words)
+        length = sum(idf * idf for idf, _ in words.values())
+        dot = sum(idf * coef for idf, coef in words.values())
+        z = -1.0 + dot / math.sqrt(length)
+        got = model.score(normalise("Our SECRET: keep it safe, a secret"), "safeguarding")
         assert got == pytest.approx(1 / (1 + math.exp(-z)))
 
-    def test_unknown_words_leave_the_intercept(self) -> None:
-        model = tiny(-2.0, {"secret": (2.0, 3.0)})
+    def test_words_of_no_weight_leave_the_intercept(self) -> None:
+        model = tiny(-2.0, {w: (1.0, 0.0) for w in ("lovely", "photos", "of", "the")})
         assert model.score(normalise("lovely photos of the day"), "abuse") == pytest.approx(
             1 / (1 + math.exp(2.0))
         )
 
     def test_a_hit_alerts_and_never_hides(self) -> None:
-        model = tiny(0.0, {"secret": (1.0, 5.0)})
+        model = tiny(0.0, {"secret": (1.0, 5.0), "keep": (1, 0), "it": (1, 0), "from": (1, 0)})
         text = "keep it secret from them"
         hit = model.hit(normalise(text), "safeguarding", Severity.URGENT)
         assert hit is not None
@@ -62,7 +63,7 @@ class TestScoring:
         assert model.hit(quiet, "safeguarding", Severity.URGENT) is None
 
     def test_a_long_text_is_quoted_in_part(self) -> None:
-        model = tiny(5.0, {})
+        model = tiny(5.0, {w: (1.0, 0.0) for w in ("lorem", "ipsum", "dolor", "sit")})
         hit = model.hit(normalise("lorem ipsum dolor sit amet " * 400), "abuse", Severity.HIGH)
         assert hit is not None and len(hit.match) == 300
 
@@ -139,9 +140,16 @@ class TestInTheEngine:
         assert [f for f in engine.vet(item(text)) if f.rule == "safeguarding"] == []
 
 
+WORDS = ("it", "happened", "again", "today")
+
+
 class TestShortTexts:
-    def test_too_few_words_are_not_weighed(self) -> None:
-        """In a text of one to three words one word would decide alone: no score."""
-        model = tiny(0.0, {"again": (1.0, 9.0)})
+    def test_too_few_known_words_are_not_weighed(self) -> None:
+        """With fewer than four words the model knows, one word would decide alone."""
+        model = tiny(0.0, {w: (1.0, 9.0 if w == "again" else 0.0) for w in WORDS})
         assert model.score(normalise("Edited again"), "abuse") == 0.0
         assert model.score(normalise("it happened again today"), "abuse") > 0.9
+
+    def test_letters_spelt_out_are_no_words(self, signal: LearnedSignal) -> None:
+        """ "A S S E S S M E N T week": single letters (but a, i, u, r, x) are not known."""
+        assert signal.score(normalise("A S S E S S M E N T week"), "abuse") == 0.0
