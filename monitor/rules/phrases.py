@@ -206,14 +206,9 @@ class PhraseMatcher:
         if self._obfuscated is not None and (spelt or _masked(s)):
             found = _leftmost_longest([*found, *self._obfuscated.finditer(s)])
         out: list[PhraseMatch] = []
-        allowed: list[tuple[int, int]] | None = None
         for m in found:
-            if self._allow is not None:
-                if allowed is None:
-                    may = self._allow_filter is None or self._allow_filter.scan(text)[0]
-                    allowed = [a.span() for a in self._allow.finditer(s)] if may else []
-                if any(a <= m.start() and m.end() <= b for a, b in allowed):
-                    continue
+            if self._allow is not None and self.excepted(text, m.start(), m.end()):
+                continue
             start, end = view.original_span(m.start(), m.end())
             out.append(PhraseMatch(start, end, m.group(), self.entries[_entry_index(m)]))
         return out
@@ -221,23 +216,29 @@ class PhraseMatcher:
     def has_exception(self, text: NormalisedText) -> bool:
         """Whether ``text`` holds a match of one of the list's exceptions or allow-terms
         anywhere (a learned signal over the whole text defers to the admin's allow-terms)."""
-        if self._allow is None:
-            return False
-        if self._filter is None:
-            self._filter, self._allow_filter = _build_filters([self.entries, self.allowed])[1]
-        if self._allow_filter is not None and not self._allow_filter.scan(text)[0]:
-            return False  # the common case: no exception's literals in the text
-        s = text.fold_diacritics().text.replace("_", " ")
-        return self._allow.search(s) is not None
+        return bool(self._exception_spans(text))
 
     def excepted(self, text: NormalisedText, start: int, end: int) -> bool:
         """Whether ``[start, end)`` of ``text.fold_diacritics().text`` lies inside a match
-        of one of the list's exceptions (for matchers beside the list, such as
-        ``concerns``, that the admin's allow-terms must silence too)."""
+        of one of the list's exceptions or allow-terms (the list's own matches, and those
+        of matchers beside it, such as ``concerns``, that they must silence too)."""
+        return any(a <= start and end <= b for a, b in self._exception_spans(text))
+
+    def _exception_spans(self, text: NormalisedText) -> Sequence[tuple[int, int]]:
+        """The spans of the exceptions' matches in the accent-folded text; worked out
+        once per text, after the exceptions' prefilter says one may be there."""
         if self._allow is None:
-            return False
+            return ()
+        if self._filter is None:
+            self._filter, self._allow_filter = _build_filters([self.entries, self.allowed])[1]
+        if self._allow_filter is not None and not self._allow_filter.scan(text)[0]:
+            return ()  # the common case: no exception's literals in the text
+        return text.cached((self, "exceptions"), self._find_exceptions)
+
+    def _find_exceptions(self, text: NormalisedText) -> list[tuple[int, int]]:
+        assert self._allow is not None
         s = text.fold_diacritics().text.replace("_", " ")
-        return any(a.start() <= start and end <= a.end() for a in self._allow.finditer(s))
+        return [a.span() for a in self._allow.finditer(s)]
 
 
 class PrefilterClient(Protocol):

@@ -2,7 +2,7 @@
 
 The policy: "any inappropriate communications involving any child in any
 social media ... must immediately be reported" to the designated person for
-Child Protection. Three matchers feed it:
+Child Protection. Four matchers feed it:
 
 - the phrase list (``config/lists/safeguarding.txt``): contact-seeking
   towards pupils (moving them to a private channel, meeting, secrecy,
@@ -12,7 +12,9 @@ Child Protection. Three matchers feed it:
   can be found;
 - ``Concerns``: the concerns that show as two signs together rather than a
   phrase (a weapon and an intent, an injury and a cover story, a gift and a
-  request for an address...), which generalise to wordings no list holds.
+  request for an address...), which generalise to wordings no list holds;
+- the learned signal (``rules/signal.py``), only when the others found
+  nothing: its findings are alerted, never hidden.
 
 Findings are urgent, hidden where public, and emailed one by one to the DSL
 (``SAFEGUARDING_RULES``).
