@@ -56,7 +56,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -72,12 +72,14 @@ from monitor.digest import next_due, queue_digest
 from monitor.engine import Engine, build_engine
 from monitor.errors import ConfigError
 from monitor.mailer import Mailer
-from monitor.metrics import Metrics, SourceRef
 from monitor.models import utcnow
 from monitor.outbox import flush
 from monitor.poller import Poller, PollReport
 from monitor.sdnotify import Notifier, watchdog_interval
 from monitor.store import SourceState, Store
+
+if TYPE_CHECKING:
+    from monitor.metrics import Metrics
 
 log = structlog.get_logger(__name__)
 
@@ -227,7 +229,16 @@ class Service:
         self._last_outcome: dict[str, bool] = {}
         self._stalled_reported = False
         self._started = utcnow()
-        self.metrics = Metrics(store, self._source_refs, clock=clock)
+        #: only with ``[metrics] enabled`` (a change needs a restart): the idle
+        #: daemon does not carry prometheus-client otherwise (0.7 MB)
+        self.metrics: Metrics | None = None
+        if config.metrics.enabled:
+            from monitor.metrics import Metrics, SourceRef  # noqa: PLC0415
+
+            def sources() -> list[SourceRef]:
+                return [SourceRef(s.name, s.kind) for s in self._enabled_sources()]
+
+            self.metrics = Metrics(store, sources, clock=clock)
         service = config.service
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
@@ -258,8 +269,8 @@ class Service:
         # Retry waits inside a poll end early at shutdown, so it stays bounded.
         self._stopping.wait(seconds)
 
-    def _source_refs(self) -> list[SourceRef]:
-        return [SourceRef(s.name, s.kind) for s in self.config.sources if s.enabled]
+    def _enabled_sources(self) -> list[SourceConfig]:
+        return [s for s in self.config.sources if s.enabled]
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -270,7 +281,7 @@ class Service:
             OSError: the metrics endpoint cannot bind its address.
         """
         metrics = self.config.metrics
-        if metrics.enabled:
+        if self.metrics is not None:
             port = self.metrics.serve(metrics.host, metrics.port)
             log.info("metrics_listening", host=metrics.host, port=port)
         self.scheduler.start(paused=paused)
@@ -284,7 +295,7 @@ class Service:
         self._sync_jobs(None, self.config)
         log.info(
             "service_started",
-            sources=len(self._source_refs()),
+            sources=len(self._enabled_sources()),
             workers=self.config.service.workers,
             config=str(self.config_path),
         )
@@ -304,7 +315,8 @@ class Service:
             while self._running and (left := deadline - self.monotonic()) > 0:
                 self._lock.wait(left)
             abandoned = sorted(self._running)
-        self.metrics.close()
+        if self.metrics is not None:
+            self.metrics.close()
         self._remove_state_file()
         if abandoned:
             log.error("shutdown_timeout", abandoned=abandoned, waited=timeout)
@@ -344,7 +356,8 @@ class Service:
         except KeyError:  # removed by a reload after this run was queued
             return
         report = runtime.poller.poll(source)
-        self.metrics.observe_poll(report)
+        if self.metrics is not None:
+            self.metrics.observe_poll(report)
         self._last_outcome[name] = report.ok
         self._back_off(source, report)
         # Only email never tried yet (what this poll queued, say): rows the
@@ -637,7 +650,7 @@ class Service:
 
     def status_line(self) -> str:
         """One line for ``systemctl status``: sources, failures, queued email."""
-        names = [r.name for r in self._source_refs()]
+        names = [s.name for s in self._enabled_sources()]
         failing = [n for n in names if self._last_outcome.get(n) is False]
         queued = len(self.store.outbox())
         line = f"{len(names)} sources"

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -495,6 +496,34 @@ class TestHealth:
         assert {j.id for j in found.jobs} >= {"poll:blog", "outbox"}
         later = datetime.now(UTC) + timedelta(minutes=5)
         assert read_state(w.service.config.storage.path, later) is None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class TestMetricsEndpoint:
+    def test_serves_the_daemons_polls(self, world: Callable[..., World]) -> None:
+        """With [metrics] enabled, /metrics counts the polls the daemon ran."""
+        port = free_port()
+        w = world(base=BASE + f"\n[metrics]\nenabled = true\nport = {port}\n")
+        SCRIPT.fetches = [[comment("1", BENIGN)]]
+        w.service.poll_source("blog")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            text = response.read().decode()
+        assert 'social_monitor_polls_total{outcome="ok",source="blog"} 1.0' in text
+        assert 'social_monitor_items_total{source="blog"} 1.0' in text
+
+    def test_off_by_default_without_prometheus_client(self) -> None:
+        """The idle daemon does not carry prometheus-client unless the endpoint is on."""
+        code = "import sys, monitor.service; print('prometheus_client' in sys.modules)"
+        loaded = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        assert loaded == "False"
 
 
 class Blocking:
