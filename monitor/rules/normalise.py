@@ -659,6 +659,11 @@ def _fold_table() -> dict[int, str]:
         for lo, hi in _category_ranges()[category]:
             table.update(dict.fromkeys(range(lo, hi + 1), " "))
     table.update({ord(ch): ascii_form for ch, ascii_form in _TYPOGRAPHIC.items()})
+    # Negative circled and negative squared letters ("🅵🆄🅲🅺") are symbols to
+    # Unicode, with no NFKC form, but people spell words in them; the plain
+    # circled and squared ones ("ⓕ", "🄵") NFKC folds already.
+    for first in (0x1F150, 0x1F170):
+        table.update({first + i: chr(ord("a") + i) for i in range(26)})
     return table
 
 

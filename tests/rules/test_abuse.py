@@ -142,6 +142,8 @@ class TestCatches:
             ("fսck", "fuck*"),
             ("ВІТСН", "bitch*"),
             ("ｆｕｃｋ", "fuck*"),
+            ("🅵🆄🅲🅺 this school", "fuck*"),
+            ("ⓕⓤⓒⓚ", "fuck*"),
             ("fück", "fuck*"),
             ("#fuckthisschool", "fuck*"),
             ("you_twat", "twat*"),

@@ -42,6 +42,8 @@ class TestFolding:
             ("ʼ‘ — − ‐", "'' - - -"),
             ("well done 😀👍🏽 team", "well done " + "   " + " team"),  # symbols to spaces
             ("© 2026 ❤\ufe0f", "  2026  "),  # the variation selector is dropped
+            ("ⓕⓤⓒⓚ 🄵🅄🄲🄺", "fuck fuck"),  # circled and squared letters, via NFKC
+            ("🅵🆄🅲🅺 🅕🅤🅒🅚", "fuck fuck"),  # negative squared and circled: no NFKC form
         ],
     )
     def test_folds(self, raw: str, expected: str) -> None:
