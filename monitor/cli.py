@@ -300,14 +300,36 @@ def _engine_for_rules(args: argparse.Namespace) -> Engine:
     return build_engine(None)
 
 
-def _probe(text: str) -> Item:
+def _probe(text: str, *, kind: ItemKind = ItemKind.COMMENT, own: bool = False) -> Item:
     return Item(
         source="test-rules",
         platform_id="stdin",
-        kind=ItemKind.COMMENT,
+        kind=kind,
         text=text,
         created_at=datetime.now(UTC),
+        is_own=own,
     )
+
+
+def _jsonl_probe(line: str) -> tuple[object, Item]:
+    """A ``test-rules --jsonl`` line's id and item: ``text``, and optionally ``kind``
+    (an item kind, default comment) and ``own`` (the school's own post, default false).
+
+    Raises:
+        ValueError: the line is not such an object (the message says what is wrong).
+    """
+    record = json.loads(line)
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        raise ValueError('expected an object with a string "text"')
+    kinds = ", ".join(k.value for k in ItemKind)
+    try:
+        kind = ItemKind(record.get("kind", ItemKind.COMMENT.value))
+    except ValueError:
+        raise ValueError(f'"kind" must be one of {kinds}') from None
+    own = record.get("own", False)
+    if not isinstance(own, bool):
+        raise ValueError('"own" must be true or false')
+    return record.get("id"), _probe(record["text"], kind=kind, own=own)
 
 
 def cmd_test_rules(args: argparse.Namespace) -> int:
@@ -336,16 +358,14 @@ def _test_rules_jsonl(engine: Engine) -> int:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise ValueError('expected an object with a string "text"')
+            record_id, probe = _jsonl_probe(line)
         except ValueError as err:
             print(f"social-monitor test-rules: stdin line {number}: {err}", file=sys.stderr)
             status = EXIT_FAILURE
             continue
-        found = engine.vet(_probe(record["text"]))
+        found = engine.vet(probe)
         out = {
-            "id": record.get("id"),
+            "id": record_id,
             "findings": [
                 {
                     "rule": f.rule,

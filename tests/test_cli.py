@@ -270,6 +270,25 @@ class TestRulesCommand:
         assert out[1]["findings"][0]["rule"] == "abuse"
         assert set(out[1]["findings"][0]) == {"rule", "severity", "action", "match"}
 
+    def test_jsonl_kind_and_own(self) -> None:
+        """A line may say its kind and whether it is the school's own post; a bad one is
+        named by its line and the rest are still answered."""
+        text = "been hiding food in my room so nobody sees i dont eat"
+        lines = [
+            {"id": "comment", "text": text},
+            {"id": "own", "text": text, "kind": "post", "own": True},
+            {"id": "bad", "text": text, "kind": "tweet"},
+        ]
+        stdin = "\n".join(json.dumps(line) for line in lines) + "\n"
+        result = run("test-rules", "--jsonl", stdin=stdin)
+        assert result.returncode == 1
+        assert 'stdin line 3: "kind" must be one of post, comment' in result.stderr
+        out = {
+            o["id"]: [f["rule"] for f in o["findings"]]
+            for o in map(json.loads, result.stdout.splitlines())
+        }
+        assert out == {"comment": ["safeguarding"], "own": []}
+
 
 class TestEntryPoints:
     def test_help_lists_commands(self) -> None:

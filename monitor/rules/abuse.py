@@ -77,5 +77,5 @@ class AbuseRule(PhraseListRule):
             hits.sort(key=lambda h: h.start)
         if self._concerns is not None:
             self._add_spans(text, self._concerns.find(text, abuse_only=True), hits)
-        self._add_learned(text, hits, self._signal)
+        self._add_learned(text, item, hits, self._signal)
         return hits

@@ -96,5 +96,5 @@ class SafeguardingRule(PhraseListRule):
         spans = [(start, end, ENTRY) for start, end in self.whereabouts.find(text)]
         spans += self.concerns.find(text)
         self._add_spans(text, spans, hits)
-        self._add_learned(text, hits, self._signal)
+        self._add_learned(text, item, hits, self._signal)
         return hits

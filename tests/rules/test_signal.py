@@ -10,7 +10,7 @@ from array import array
 import pytest
 
 from monitor.engine import LEARNED_SIGNAL, build_engine
-from monitor.models import ActionKind, Severity
+from monitor.models import ActionKind, ItemKind, Severity
 from monitor.rules.normalise import normalise
 from monitor.rules.signal import RULES, LearnedSignal
 from tests.rules.helpers import LISTS, item
@@ -119,6 +119,14 @@ class TestInTheEngine:
         (finding,) = [f for f in engine.vet(item(text)) if f.rule == "safeguarding"]
         assert finding.entry.startswith("learned signal")
         assert finding.action is ActionKind.ALERT
+
+    def test_the_schools_own_posts_are_not_weighed(self) -> None:
+        """Own posts teach in visitors' words; only the lists and concerns vet them."""
+        engine = build_engine(None)
+        text = "been hiding food in my room so nobody sees i dont eat"
+        assert [f.rule for f in engine.vet(item(text, kind=ItemKind.POST, own=True))] == []
+        listed = "dm me babe"  # a list entry still fires on an own post
+        assert "safeguarding" in {f.rule for f in engine.vet(item(listed, own=True))}
 
     def test_a_list_finding_still_hides(self) -> None:
         engine = build_engine(None)
