@@ -99,7 +99,8 @@ _TOKEN_REST = re.compile(r"[\w$@!|]*")
 _TOKEN_SYMBOLS = frozenset("_$@!|")
 # Whitespace-delimited chunks that are addresses, not words: URLs, e-mail
 # addresses, @mentions. Checked only for leet tokens.
-_ADDRESS = re.compile(r"://|^www\.|^@|@[\w-]+\.\w")
+# (an "@" followed by a leet symbol is no @mention: handles cannot hold one, "@$$hole")
+_ADDRESS = re.compile(r"://|^www\.|^@(?![$@!|])|@[\w-]+\.\w")
 # How far to look for the ends of a chunk; bounds the work on pathological
 # input (1 MB with no whitespace).
 _CHUNK_LOOKBACK = 256
@@ -626,10 +627,15 @@ def _fold_run(run: str) -> str | None:
     return folded.translate(_fold_table())
 
 
+# Parenthesised letters ("⒮⒣⒤⒯") to plain ones before NFKC, which would make
+# them "(s)(h)(i)(t)".
+_PARENTHESISED = {0x249C + i: chr(ord("a") + i) for i in range(26)}
+
+
 @functools.lru_cache(maxsize=65536)
 def _fold_unit(unit: str) -> str:
     """Normalise one character, or one base character with its combining marks."""
-    s = unicodedata.normalize("NFKC", unit)
+    s = unicodedata.normalize("NFKC", unit.translate(_PARENTHESISED))
     s = unicodedata.normalize("NFKC", s.casefold())
     s = _ignorable_pattern().sub("", s)
     return s.translate(_fold_table())
@@ -649,6 +655,17 @@ _TYPOGRAPHIC = {
 }
 
 
+# The small capital letters, as the "small caps" text generators write them.
+_SMALL_CAPITALS = dict(
+    zip(
+        "\u1d00\u0299\u1d04\u1d05\u1d07\ua730\u0262\u029c\u026a\u1d0a\u1d0b\u029f\u1d0d"
+        "\u0274\u1d0f\u1d18\u01eb\u0280\ua731\u1d1b\u1d1c\u1d20\u1d21\u028f\u1d22",
+        "abcdefghijklmnopqrstuvwyz",
+        strict=True,
+    )
+)
+
+
 @functools.cache
 def _fold_table() -> dict[int, str]:
     """Step 4's one table: homoglyphs to letters, typographic punctuation to ASCII,
@@ -664,6 +681,12 @@ def _fold_table() -> dict[int, str]:
     # circled and squared ones ("ⓕ", "🄵") NFKC folds already.
     for first in (0x1F150, 0x1F170):
         table.update({first + i: chr(ord("a") + i) for i in range(26)})
+    # Regional indicators spell letters too ("🇫 🇺 🇨 🇰"); a flag is two of
+    # them, and reads as its country code ("🇬🇧" -> "gb").
+    table.update({0x1F1E6 + i: chr(ord("a") + i) for i in range(26)})
+    # Small capitals ("ꜱʟᴀɢ") are lower-case letters to Unicode, with no NFKC
+    # form and most not in the confusables data.
+    table.update({ord(ch): ascii_form for ch, ascii_form in _SMALL_CAPITALS.items()})
     return table
 
 

@@ -44,6 +44,10 @@ class TestFolding:
             ("© 2026 ❤\ufe0f", "  2026  "),  # the variation selector is dropped
             ("ⓕⓤⓒⓚ 🄵🅄🄲🄺", "fuck fuck"),  # circled and squared letters, via NFKC
             ("🅵🆄🅲🅺 🅕🅤🅒🅚", "fuck fuck"),  # negative squared and circled: no NFKC form
+            ("⒮⒣⒤⒯", "shit"),  # parenthesised, not NFKC's "(s)(h)(i)(t)"
+            ("🇫 🇺 🇨 🇰", "f u c k"),  # regional indicators
+            ("go england 🇬🇧", "go england gb"),  # a flag reads as its country code
+            ("ꜱʟᴀɢ ʙɪᴛᴄʜ", "slag bitch"),  # small capitals
         ],
     )
     def test_folds(self, raw: str, expected: str) -> None:
@@ -93,6 +97,7 @@ class TestLeetspeak:
             ("4rse", "arse"),
             ("7w4t", "twat"),
             ("c0ck", "cock"),
+            ("@$$hole", "asshole"),  # no @mention: a handle holds no "$"
         ],
     )
     def test_folds_inside_words(self, raw: str, expected: str) -> None:
