@@ -138,6 +138,12 @@ _SORRY_FAMILY = (
     r"|tell\s+my\s+(?:mum|mam|mom|dad|nan)\s+i|look\s+after\s+my\s+(?:mum|mam|mom|dog|cat"
     r"|sister|brother)"
 )
+# Said at the end of something: with a farewell, or two of them together.
+_SORRY_ALL = (
+    r"sorry\s+for\s+everything|(?:can'?t|cant|cannot)\s+do\s+this\s+any\s*more"
+    r"|(?:thank\s+(?:you|u)|thanks)\s+(?:all\s+)?(?:to\s+\w+\s+)?(?:\w+\s+)?(?:for\s+trying|who\s+tried)"
+    r"|only\s+one\s+who\s+(?:was\s+)?(?:ever\s+)?(?:nice|kind)\s+to\s+me"
+)
 _GOODBYE_NOTE = r"\b(?:goodbye|good\s*bye|suicide)\s+(?:letters?|notes?|messages?|videos?)\b"
 _LEDGE = r"bridge|train\s+tracks|railway|the\s+tracks|the\s+edge|the\s+roof|cliff|multi\s*storey"
 _LEDGE_DRAW = (
@@ -180,6 +186,8 @@ _INJURY_CAUSE = (
     r"|belted|whacked)\s+me"
     r"|where\s+(?:he|she|they|dad|mum|my\s+\w+)\s+(?:grabbed|hit|punched|kicked|slapped|pushed"
     r"|held)"
+    r"|(?:step\s*dad|dad|mum|mam|uncle|boyfriend)\s+(?:did\s+(?:it|that|this)|done\s+(?:it|that)"
+    r"|does\s+it|gave\s+(?:him|her|me)\s+(?:them|it|that))"
 )
 _COVER_STORY = (
     r"\b(?:told|tell|say|said)\s+(?:miss|sir|the\s+teachers?|my\s+teacher|everyone|them|school"
@@ -324,6 +332,126 @@ _THESE_KIDS_PLAY = (
     r"|those)\s+(?:kids|children|girls|boys|lads)\b"
 )
 
+# Radicalisation: a grievance offered to young people, and an invitation.
+_GRIEVANCE = (
+    r"(?:our|this|the)\s+country\s+(?:is\s+)?(?:being\s+)?(?:taken|stolen|lost|destroyed|invaded)"
+    r"|(?:happening|done)\s+to\s+(?:this|our)\s+country|real\s+(?:patriots?|believers|brothers)"
+    r"|patriots|race\s+war|white\s+(?:genocide|race|power)|great\s+replacement|kuffar|infidels?"
+    r"|take\s+(?:power|control|our\s+country|the\s+country)\s+back"
+    r"|take\s+back\s+(?:power|control|our\s+country|the\s+country)"
+    r"|sick\s+of\s+(?:being\s+told|women|feminists|teachers\s+telling)"
+    r"|school\s+(?:lies|is\s+lying)\s+to\s+(?:you|u|us)"
+)
+_INVITE = (
+    r"join|message\s+me|dm\s+me|msg\s+me|pm\s+me|we\s+meet|the\s+meet|group\s*chat|a\s+chat"
+    r"|our\s+chat|invited|\d+\s*\+|lads|boys|young\s+(?:lads|men|people|ones)|prepare"
+)
+_EXTREMISM_TEACHING = re.compile(
+    _words(
+        "prevent",
+        r"radicali[sz]\w*",
+        r"extremis\w*",
+        "assembly",
+        "lessons?",
+        "workshops?",
+        "awareness",
+        "history",
+        "holocaust",
+        "ww2",
+    )
+)
+# A sexual remark about a child: the remark, and a sign the subject is a child.
+_SEXUAL_REMARK = (
+    r"sexy|hot\s+for\s+(?:a\s+)?(?:\d+|her\s+age|his\s+age|a\s+(?:year|yr))"
+    r"|fit\s+for\s+(?:a\s+)?(?:\d+|her\s+age|his\s+age|a\s+(?:year|yr))"
+    r"|(?:well\s+)?developed\s+for|(?:little|lovely|nice|long)\s+(?:legs|bum|body|figure)"
+    r"|legs\s+(?:in|on)\s+(?:the|that|her|them)|body\s+on\s+(?:her|him|that)|thicc|jailbait"
+    r"|barely\s+legal"
+)
+_CHILD_SIGN = (
+    r"year\s*\d+|yr\s*\d+|y\d+|(?:1[0-5]|[5-9])(?:\s*(?:yo|y/o|years?\s+old))?"
+    r"|(?:her|his)\s+age|pe\s+kit|uniform|school\s*girls?|how\s+old|little\s+girls?"
+    r"|(?:\d+(?:st|nd|rd|th)|first|second|third|last)\s+(?:pic|photo)|on\s+the\s+(?:end|left|right)"
+    r"|in\s+the\s+middle"
+)
+# A threat to the school's safety: a warning to keep children away, and a threat's tone.
+_KEEP_AWAY = (
+    r"keep\s+(?:your|ur|yr|the)\s+(?:kids|children|child|little\s+ones)\s+(?:at\s+)?home"
+    r"|something\s+(?:big|bad|terrible|nasty)\s+(?:is\s+)?(?:going\s+to|gonna|will)\s+(?:happen"
+    r"|go\s+down|kick\s+off)"
+)
+_MENACE = (
+    r"not\s+joking|if\s+(?:you|u)\s+know\s+what'?s\s+good|been\s+warned|i'?m\s+warning|warning\s+(?:you|u)"
+    r"|(?:you'?ll|youll|u'?ll|u\s+will|you\s+will)\s+see|mark\s+my\s+words|last\s+warning|or\s+else"
+    r"|don'?t\s+say\s+(?:you|u|i)\s+didn'?t"
+)
+# Someone photographing children from outside.
+_FILMING_CHILDREN = (
+    r"(?:taking|took|takes|filming|filmed|films|photographing|photographed)\s+(?:(?:pictures|pics"
+    r"|photos|videos?|vids)\s+of\s+)?(?:the\s+)?(?:kids|children|girls|boys|pupils|little\s+ones)"
+)
+_LURKING = (
+    r"man|bloke|guy|fella|stranger|van|car|fence|railings|lurking|parked|hanging\s+(?:about|around)"
+    r"|sat\s+(?:outside|in)|every\s+(?:day|afternoon|morning)|all\s+week"
+)
+_SCHOOL_PHOTOS = re.compile(
+    _words(
+        "photographers?",
+        r"school\s+photos?",
+        r"class\s+photos?",
+        "consent",
+        "permission",
+        r"picture\s+day",
+        r"photo\s+day",
+        r"sports\s+day",
+        "nativity",
+        "concert",
+        "performance",
+    )
+)
+# Neglect seen by someone else: left alone, the same clothes, no breakfast, and a child.
+_NEGLECT = (
+    r"(?:left|leaves|leaving)\s+(?:on\s+(?:their|his|her)\s+own|alone|home\s+alone|by\s+(?:themselves"
+    r"|himself|herself))\s+(?:for\s+)?(?:days|all\s+(?:day|night|weekend)|overnight|every\s+(?:night"
+    r"|weekend|day)|hours)"
+    r"|(?:same|dirty)\s+clothes\s+(?:every\s+day|all\s+week|for\s+days|again)"
+    r"|always\s+(?:in|wears?|wearing)\s+the\s+same\s+(?:clothes|uniform)"
+    r"|(?:hadn'?t|hasn'?t|not|never)\s+(?:had|eaten)\s+(?:any\s+)?breakfast\s+(?:again|for\s+days"
+    r"|all\s+week)|no\s+breakfast\s+again"
+)
+_CHILD = (
+    r"kids?|children|child|little\s+(?:lad|girl|one|boy)|boy|girl|lad|son|daughter|youngest"
+    r"|year\s*\d+|brother|sister|baby"
+)
+# Gifts with a secret, and a child asked to turn a camera on.
+_TELL_NOBODY = (
+    r"(?:don'?t|dont|do\s+not|never)\s+(?:mention|tell|say)\s+(?:it\s+|this\s+|that\s+|anything\s+)?"
+    r"(?:to\s+)?(?:anyone|anybody|any1|nobody)"
+)
+_GIFT = (
+    r"(?:got|get|buy|bought|give|gave)\s+(?:you|u|ya)\b|for\s+(?:you|u)\b|after\s+school|trainers"
+    r"|present|gift|money|cash|phone|vape|meet|pick\s+(?:you|u)\s+up"
+)
+_CAMERA_ON = (
+    r"turn\s+(?:ur|your|yr|the|ya)\s+(?:camera|cam|webcam)\s+on"
+    r"|(?:camera|cam|webcam)\s+on\s+for\s+me"
+)
+_BRIBE = (
+    r"buy\s+(?:u|you|ya)|battle\s+pass|vbucks|v\s+bucks|robux|skins|if\s+(?:u|you)\b"
+    r"|just\s+(?:u|you)\b|secret|pay|£"
+)
+# A disclosure begun: what happens at a parent's house.
+_WHAT_HAPPENS = (
+    r"about\s+what\s+(?:happens|goes\s+on|happened)\s+(?:at|in)\s+(?:my|me|our)\s+(?:step\s*dad"
+    r"|dad|mum|mam|uncle|nan|grandad|dads|mums|uncles|nans)(?:'?s)?"
+)
+# A stranger from a child's game, and where the child is.
+_FROM_THE_GAME = (
+    r"me\s+from\s+(?:the\s+game|fortnite|roblox|minecraft|discord|among\s+us|cod|fifa|xbox"
+    r"|ps4|ps5)"
+)
+_WHERE_ARE_YOU = r"school|where|live|how\s+old|meet|address|is\s+it\s+the\s+one"
+
 
 @dataclass(frozen=True, slots=True)
 class Concern:
@@ -385,8 +513,30 @@ CONCERNS: tuple[Concern, ...] = (
     ),
     Concern(
         "a farewell (suicide risk)",
-        ("post", "message", "goodbye", "bye", "won", "wont", "read", "suicide"),
-        _either(_words(_FAREWELL), _words(_SORRY_FAMILY), _WINDOW) + "|" + _GOODBYE_NOTE,
+        (
+            "post",
+            "message",
+            "goodbye",
+            "bye",
+            "won",
+            "wont",
+            "read",
+            "suicide",
+            "sorry",
+            "can",
+            "cant",
+            "cannot",
+            "tried",
+            "trying",
+            "only",
+        ),
+        _either(
+            _words(f"{_FAREWELL}|{_SORRY_ALL}"), _words(f"{_SORRY_FAMILY}|{_SORRY_ALL}"), _WINDOW
+        )
+        + "|"
+        + _either(_words("bye"), _words(_SORRY_ALL), _WINDOW)
+        + "|"
+        + _GOODBYE_NOTE,
     ),
     Concern(
         "drawn to a height or a railway (suicide risk)",
@@ -587,6 +737,109 @@ CONCERNS: tuple[Concern, ...] = (
         _words(_PHOTO_REF) + "|" + _THESE_KIDS_PLAY,
         unless=_OWN_CHILD,
         near=_ROUTINE,
+    ),
+    Concern(
+        "a grievance and an invitation offered to young people (radicalisation)",
+        (
+            "country",
+            "patriot*",
+            "believers",
+            "brothers",
+            "race",
+            "white",
+            "replacement",
+            "kuffar",
+            "infidel*",
+            "take",
+            "sick",
+            "school",
+        ),
+        _words(_GRIEVANCE),
+        unless=_EXTREMISM_TEACHING,
+        near=_words(_INVITE),
+    ),
+    Concern(
+        "a sexual remark about a child",
+        (
+            "sexy",
+            "hot",
+            "fit",
+            "developed",
+            "legs",
+            "bum",
+            "body",
+            "figure",
+            "thicc",
+            "jailbait",
+            "barely",
+        ),
+        _words(_SEXUAL_REMARK),
+        abuse=True,
+        near=_words(_CHILD_SIGN),
+    ),
+    Concern(
+        "a threat to the school's safety",
+        ("keep", "something"),
+        _words(_KEEP_AWAY),
+        abuse=True,
+        near=_words(_MENACE),
+    ),
+    Concern(
+        "someone photographing children",
+        (
+            "taking",
+            "took",
+            "takes",
+            "filming",
+            "filmed",
+            "films",
+            "photographing",
+            "photographed",
+        ),
+        _words(_FILMING_CHILDREN),
+        unless=_SCHOOL_PHOTOS,
+        near=_words(_LURKING),
+    ),
+    Concern(
+        "a child left alone or uncared for",
+        ("left", "leaves", "leaving", "clothes", "breakfast"),
+        _words(_NEGLECT),
+        near=_words(_CHILD),
+    ),
+    Concern(
+        "a gift with a secret",
+        ("anyone", "anybody", "any1", "nobody"),
+        _words(_TELL_NOBODY),
+        near=_words(_GIFT),
+    ),
+    Concern(
+        "a child asked to turn a camera on",
+        ("camera", "cam", "webcam"),
+        _words(_CAMERA_ON),
+        near=_words(_BRIBE),
+    ),
+    Concern(
+        "what happens at a parent's house",
+        ("happens", "happened", "goes"),
+        _words(_WHAT_HAPPENS),
+    ),
+    Concern(
+        "a stranger from a child's game asking where they are",
+        (
+            "game",
+            "fortnite",
+            "roblox",
+            "minecraft",
+            "discord",
+            "among",
+            "cod",
+            "fifa",
+            "xbox",
+            "ps4",
+            "ps5",
+        ),
+        _words(_FROM_THE_GAME),
+        near=_words(_WHERE_ARE_YOU),
     ),
 )
 

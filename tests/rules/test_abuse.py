@@ -231,6 +231,28 @@ class TestKindsFromTheSecondHeldOutSet:
         assert check(rule, text) == []
 
 
+class TestKindsFromTheEighthBlindSet:
+    """Kinds the eighth blind set and the focused abuse set showed missing, each written
+    differently from the sets' items."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "their parking is dogshit",
+            "foad mate",
+            "who ate all the pies then",
+            "nice pair on her, the new TA",
+            "the great replacement is happening in our schools",
+        ],
+    )
+    def test_catches(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text)
+
+    def test_an_idiom_is_no_threat(self, rule: AbuseRule) -> None:
+        """ "kill me for posting this" is the list's exception, and it quiets the signal."""
+        assert check(rule, "she'll kill me for posting this but look at her face") == []
+
+
 class TestDoesNotCatch:
     """What the default list must leave alone."""
 

@@ -138,6 +138,59 @@ class TestFinds:
                 "skipping lunch every day. if i get under 6 stone ill finally be happy",
                 "not eating, hating their body",
             ),
+            # added after the eighth blind set and three focused sets, by kinds
+            ("so sorry for everything. bye x", "a farewell (suicide risk)"),
+            (
+                "you were the only one who was ever kind to me. sorry for everything",
+                "a farewell (suicide risk)",
+            ),
+            (
+                "he had bruises on his neck and said his stepdad did it",
+                "an injury and who caused it",
+            ),
+            (
+                "lads, sick of being told you're the problem? join our group chat",
+                "a grievance and an invitation offered to young people (radicalisation)",
+            ),
+            (
+                "real patriots meet on saturdays, 14+ welcome, message me",
+                "a grievance and an invitation offered to young people (radicalisation)",
+            ),
+            ("the girl in the middle is sexy for year 8", "a sexual remark about a child"),
+            ("so hot for a year 9 😍", "a sexual remark about a child"),
+            (
+                "Keep your kids at home on Monday. You've been warned.",
+                "a threat to the school's safety",
+            ),
+            (
+                "something bad is gonna happen at that school, mark my words",
+                "a threat to the school's safety",
+            ),
+            (
+                "there's a man in a car by the fence filming the kids every morning",
+                "someone photographing children",
+            ),
+            (
+                "the little girl next door is left on her own all weekend",
+                "a child left alone or uncared for",
+            ),
+            (
+                "that boy in year 3 has been in the same clothes all week",
+                "a child left alone or uncared for",
+            ),
+            ("got you a new phone, just don't tell anyone ok", "a gift with a secret"),
+            (
+                "turn ur camera on and ill buy u the battle pass",
+                "a child asked to turn a camera on",
+            ),
+            (
+                "can i talk to you about what happens at my dads house",
+                "what happens at a parent's house",
+            ),
+            (
+                "its me from roblox, what school do u go to",
+                "a stranger from a child's game asking where they are",
+            ),
         ],
     )
     def test_two_signs_together(self, text: str, entry: str) -> None:
@@ -186,6 +239,20 @@ class TestLeavesAlone:
             "we'll take the bags of costumes home after the show",
             "bedtime stories week: Mr Jones came in to read to Year 2",
             "Lovely photos! The choir looked stunning",
+            # near the concerns added after the eighth blind set
+            "Bye everyone and thank you for everything, what a lovely 7 years",
+            "Sorry for everything that went wrong with the trip, we will do better",
+            "Our history lesson looked at how extremists recruit young people who feel "
+            "their country is being taken",
+            "it's so hot for sports day, year 6 please bring water",
+            "Please keep your child at home for 48 hours after sickness",
+            "Something big is going to happen at the summer fair, watch this space!",
+            "The photographer will be taking photos of the children on Monday, consent forms",
+            "our dog was left alone for hours",
+            "surprise party for miss on friday, don't tell anyone!",
+            "please remind children to turn your camera on during the live lesson",
+            "can we talk about what happens at home time with the parking",
+            "my son plays roblox every night, is it safe?",
         ],
     )
     def test_what_a_school_page_is_full_of(self, text: str) -> None:

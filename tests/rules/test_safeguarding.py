@@ -135,6 +135,25 @@ class TestKindsFromTheSecondHeldOutSet:
         assert check(rule, text) == []
 
 
+class TestKindsFromTheEighthBlindSet:
+    def test_ways_to_hurt_themselves(self, rule: SafeguardingRule) -> None:
+        assert check(rule, "the group chat shares ways to starve yourself")
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "he'll kill me for posting this but look how proud he is",
+            "my mum will murder me for sharing this 😂",
+            "she'll die of embarrassment when she sees this photo",
+        ],
+    )
+    def test_idioms_are_quiet(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
+
+    def test_a_disclosure_with_the_same_words_is_not(self, rule: SafeguardingRule) -> None:
+        assert check(rule, "he'll kill me if i tell anyone")
+
+
 class TestDoesNotCatch:
     """Ordinary school-page talk that shares words with the phrases."""
 
