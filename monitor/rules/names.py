@@ -151,13 +151,33 @@ class NameMatcher:
                 continue
             begin, stop = view.original_span(start, after)
             written = text.original[begin:stop]
-            if key.form == _SURNAME_FIRST and not _surname_in_capitals(written):
+            if key.form == _SURNAME_FIRST and not self._reads_surname_first(
+                written, text.original, begin
+            ):
                 continue
             if key.form == _FULL_NAME and self._read_as_words(written, text.original):
                 continue
             reach = after
             out.append(NameMatch(begin, stop, key.pupils, key.canonical, key.form))
         return out
+
+    def _reads_surname_first(self, written: str, whole: str, begin: int) -> bool:
+        """Whether a surname-first match is a name: "SMITH Jamie", as registers write it,
+        or "Zhang Wei", "nguyen thanh", as families whose names put the surname first do.
+
+        Not when a word of it is an ordinary word ("Hall Rose" is a hall and a rose),
+        punctuation stands between ("Smith. Jamie"), all of it is capitals (the order
+        tells nothing), or a title comes before it ("thanks Mrs Jones Olivia loved
+        it" is a teacher, then a pupil's first name).
+        """
+        if _surname_in_capitals(written):
+            return True
+        words = written.split()
+        if written.isupper() or any(_fold(w) in self._word_names for w in words):
+            return False
+        if not all(w.replace("-", "").replace("'", "").isalpha() for w in words):
+            return False
+        return _TITLE_BEFORE.search(whole, max(0, begin - 8), begin) is None
 
     def _read_as_words(self, written: str, whole: str) -> bool:
         """Whether a full name as written reads as ordinary words: "Charlotte rose to the
@@ -297,9 +317,10 @@ def _joinings(parts: list[str]) -> set[str]:
     return out
 
 
-#: "SMITH Jamie": the surname first, in capitals, as results sheets and registers
-#: write it; in any other case it is no name form ("Hall Rose" is a hall and a rose)
+#: "SMITH Jamie" or "Zhang Wei": the surname first (``NameMatcher._reads_surname_first``)
 _SURNAME_FIRST = "SURNAME First"
+#: a title just before a surname makes it a member of staff's
+_TITLE_BEFORE = re.compile(r"\b(?:mr|mrs|miss|ms|mx|dr|sir|prof)\.?\s+$", re.IGNORECASE)
 
 
 _FULL_NAME = "full name"

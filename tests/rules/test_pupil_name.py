@@ -15,7 +15,7 @@ from tests.rules.helpers import check, roster, terms
 
 @pytest.fixture(scope="module", name="rule")
 def fixture_rule() -> PupilNameRule:
-    return PupilNameRule(NameMatcher(roster()))
+    return PupilNameRule(NameMatcher(roster(), word_names=terms("name_words.txt")))
 
 
 class TestContract:
@@ -61,6 +61,9 @@ class TestCatches:
             "SMITH Jamie, Year 8: water bottle in lost property",  # a register's form
             "results: O'BRIEN Siobhan top of the class",
             "FRASER-HUGHES Anne-Marie",
+            "Zhang Wei (Year 6) won the science fair",  # surname first, as the family writes it
+            "nguyen thanh from class 4 drew my dog",
+            "Smith Jamie",
         ],
     )
     def test_catches_full_names(self, rule: PupilNameRule, text: str) -> None:
@@ -83,8 +86,9 @@ class TestDoesNotCatch:
             "Lily Allen was on the radio",
             "Harry Potter day!",
             "Kacper Nowak",  # first name of one pupil, surname of another
-            "Smith Jamie",  # surname first is a name form only in capitals
-            "smith jamie",
+            "a Moss Rose in the garden",  # surname first, but both words are words
+            "thanks Mrs Jones Olivia loved it",  # a teacher, then a pupil's first name
+            "Smith. Jamie was there too",
             "SMITH JAMIE WAS HERE",  # all shouted: the order tells nothing
         ],
     )
