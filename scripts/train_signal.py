@@ -36,7 +36,7 @@ DATA = ROOT / "tests" / "rules" / "data"
 OUT = ROOT / "config" / "lists" / "learned_signal.json"
 #: a word must be in this many training items to be in the vocabulary
 MIN_DF = 1
-# holdout7.jsonl is left out on purpose: the newest blind set, the honest
+# holdout9.jsonl is left out on purpose: the newest blind set, the honest
 # measure of the signal (tests/rules/test_labelled.py); the next one replaces it.
 SETS = (
     "labelled.jsonl",
@@ -46,6 +46,11 @@ SETS = (
     "holdout4.jsonl",
     "holdout5.jsonl",
     "holdout6.jsonl",
+    "holdout7.jsonl",
+    "holdout8.jsonl",
+    "focus_benign.jsonl",
+    "focus_abuse.jsonl",
+    "focus_safeguarding.jsonl",
 )
 
 
@@ -68,7 +73,9 @@ def main() -> None:
     fits = {}
     for rule in RULES:
         labels = [rule in r["labels"] for r in train]  # type: ignore[operator]
-        fitted = LogisticRegression(C=10, class_weight="balanced", max_iter=5000)
+        # C=30: as good as 10 on sets left out (leave-one-set-out over the five newest),
+        # and it fits the sets it learns from more closely (fewer benign items over).
+        fitted = LogisticRegression(C=30, class_weight="balanced", max_iter=5000)
         fits[rule] = fitted.fit(matrix, labels)
         for name in args.hold_out:
             held = rows(name)
