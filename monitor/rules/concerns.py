@@ -523,9 +523,8 @@ CONCERNS: tuple[Concern, ...] = (
             "read",
             "suicide",
             "sorry",
-            "can",
-            "cant",
-            "cannot",
+            "anymore",
+            "any",
             "tried",
             "trying",
             "only",
@@ -750,9 +749,11 @@ CONCERNS: tuple[Concern, ...] = (
             "replacement",
             "kuffar",
             "infidel*",
-            "take",
+            "power",
+            "control",
             "sick",
-            "school",
+            "lies",
+            "lying",
         ),
         _words(_GRIEVANCE),
         unless=_EXTREMISM_TEACHING,
@@ -897,11 +898,12 @@ class Concerns:
             concern = self._concerns[index]
             if abuse_only and not concern.abuse:
                 continue
-            if concern.unless is not None and concern.unless.search(s):
-                continue
             span = self._search(index, s)
-            if span is not None:
-                out.append((span[0], span[1], concern.entry))
+            # (the teaching context only once the concern is there: most candidates
+            # hold an anchor but no concern)
+            if span is None or (concern.unless is not None and concern.unless.search(s)):
+                continue
+            out.append((span[0], span[1], concern.entry))
         out.sort()
         return out
 
