@@ -13,19 +13,32 @@ judged once by a shared ``LinkScanner``, in this order:
    school's own domains (``stmarys-sch.uk``, ``stmarys.sch.uk.login.co``,
    ``stmarys.sch.uk`` with a digit for a letter);
 4. allowed: the shipped list of well-known safe domains;
-5. anything else is unknown: reported in the digest, never hidden.
+5. anything else is unknown: reported in the digest, never hidden; unless the
+   text names an executable or app as a bare file name ("download
+   WhatsApp-Gold.apk from wa-gold-update.com", "StMarysTimetable.apk
+   (stmarys-app.net)"): then the text offers a download from that domain,
+   and it is blocked.
+
+A bare file name in a text that gives no link at all is itself blocked when
+a download verb comes a few words before it ("install Setup.exe to see your
+child's points"), and not otherwise ("my Minecraft.exe keeps crashing"); a
+screensaver or script file (.scr, .vbs, .bat...) is blocked whenever it is
+named: nobody shares one on a school's page but to have it run.
 
 Blocked links are ``unsafe_link`` hits (hide + alert); unknown ones are
 ``unknown_link`` hits (digest), a separate rule id so each has its own action.
 A domain matches a list entry when it is the entry or a subdomain of it.
-``normalised`` is the host (for executables, the host and path), so an admin's
-allow of one finding covers the same host next time.
+``normalised`` is the host (for executables, the host and path; for a bare
+file name, the file name), so an admin's allow of one finding covers the same
+host next time.
 
-Cheap first: text without a "." holds no link and is not parsed.
+Cheap first: text without a "." holds no link and is not parsed, and only text
+with a "." before an executable's extension is looked at for file names.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import ipaddress
 import re
@@ -69,9 +82,29 @@ _BARE_TLDS = frozenset(
         "gov edu academy school education"
     )
 )
-_EXECUTABLE = re.compile(
-    r"\.(?:exe|apk|xapk|msi|msix|appx|bat|cmd|scr|dmg|pkg|jar|vbs|ps1|ipa|pif|hta)$"
+_EXTENSIONS = "exe|apk|xapk|msi|msix|appx|bat|cmd|scr|dmg|pkg|jar|vbs|ps1|ipa|pif|hta"
+_EXECUTABLE = re.compile(rf"\.(?:{_EXTENSIONS})$")
+# An executable's extension ending a word: at a space or the end, perhaps
+# after a sentence's punctuation, so not "setup.exe/x" or "setup.exe.com".
+# Starting with the literal dot lets the engine skip to each dot at C speed:
+# this runs on every text with a link-like dot, and almost never matches.
+_FILE_EXT = re.compile(rf"\.(?:{_EXTENSIONS})(?=[{re.escape(_TRAILING)}]*(?:\s|\Z))")
+# What must precede that extension, from the word's start, for the word to be
+# a bare file name: opening brackets or quotes, then a name of letters, digits,
+# "-", "_" and inner dots. A "/", ":", "@", "=" ... makes it a URL's path or
+# query (judged as a link already) or an address, and the name fails to match.
+_FILE_NAME = re.compile(r"[(\[{<\"']*(?P<name>[^\W_][\w-]*(?:\.[\w-]+)*)")
+# A download verb at most four words before a file name, in the same sentence.
+# Only before it: "download Setup.exe" offers it, "Minecraft.exe won't open"
+# does not. Base forms only: "I downloaded Minecraft.exe" offers nothing.
+_OFFER_VERB = re.compile(
+    r"(?<!\w)(?:download|install|run|open|get)(?:[^\w.!?\n]+\w+){0,4}[^\w.!?\n]*\Z"
 )
+_OFFER_WINDOW = 80  # characters before a file name searched for a verb
+# Files nobody shares on a school's page but to run them ("class_pics.scr" is a
+# screensaver, which is a program): named at all, they are offered.
+_NEVER_INNOCENT = re.compile(r"\.(?:scr|pif|hta|vbs|ps1|bat|cmd)\Z")
+_OFFERED = "executable or app download offered"
 _IP_HOST = re.compile(r"^[0-9.]+$|^\[?[0-9a-f:]+\]?$")
 # Digits people use for letters in lookalike domains.
 _DIGIT_LETTERS = str.maketrans("0135", "oles")
@@ -88,7 +121,7 @@ class LinkVerdict:
 
     start: int
     end: int
-    host: str
+    host: str  # "" for a bare file name offered for download
     blocked: bool
     reason: str  # "" for an unknown domain
     normalised: str
@@ -123,17 +156,24 @@ class LinkScanner:
         self._bare_is_link = functools.lru_cache(maxsize=_JUDGED_MAX)(self._is_bare_link)
 
     def scan(self, text: NormalisedText) -> list[LinkVerdict]:
-        """Every link in ``text`` that is blocked or unknown; allowed links are left out."""
+        """Every link in ``text`` that is blocked or unknown, allowed links left out; and
+        each bare executable file name offered for download when ``text`` has no link."""
         last = self._last
         if last is not None and last[0] is text:
             return last[1]
         s = text.text
-        maybe = _DOT_LETTER.search(s) is not None or "://[" in s
-        verdicts = list(self._judge_all(text)) if maybe else []
+        verdicts: list[LinkVerdict] = []
+        if _DOT_LETTER.search(s) is not None or "://[" in s:
+            links = list(self._judge_all(text))
+            verdicts = [v for v in links if v is not None]
+            # Nearly all text names no executable: one more pass at C speed.
+            if _FILE_EXT.search(s) is not None:
+                verdicts = _with_offers(text, verdicts, bool(links))
         self._last = (text, verdicts)
         return verdicts
 
-    def _judge_all(self, text: NormalisedText) -> Iterable[LinkVerdict]:
+    def _judge_all(self, text: NormalisedText) -> Iterable[LinkVerdict | None]:
+        """Every link of ``text``, in order: its verdict, or None when it is allowed."""
         s = text.text
         done = 0
         # Only the whitespace-delimited chunks holding a dot-letter are searched.
@@ -146,7 +186,9 @@ class LinkScanner:
             done = space.start() if space is not None else len(s)
             yield from self._judge_chunk(text, begin, done)
 
-    def _judge_chunk(self, text: NormalisedText, begin: int, end: int) -> Iterable[LinkVerdict]:
+    def _judge_chunk(
+        self, text: NormalisedText, begin: int, end: int
+    ) -> Iterable[LinkVerdict | None]:
         s = text.text
         for m in _LINK.finditer(s, begin, end):
             link = m.group().rstrip(_TRAILING)
@@ -154,8 +196,7 @@ class LinkScanner:
                 continue
             start, end = text.original_span(m.start(), m.start() + len(link))
             judged = self._judged(text.original[start:end])
-            if judged is not None:
-                yield LinkVerdict(start, end, *judged)
+            yield None if judged is None else LinkVerdict(start, end, *judged)
 
     def _judge(self, original: str) -> _Judgement | None:
         """The verdict on one link as written: (host, blocked, reason, normalised), or
@@ -268,6 +309,54 @@ def _hit(rule: str, severity: Severity, text: NormalisedText, v: LinkVerdict, en
         normalised=v.normalised,
         entry=entry,
     )
+
+
+def _with_offers(
+    text: NormalisedText, verdicts: list[LinkVerdict], linked: bool
+) -> list[LinkVerdict]:
+    """``verdicts`` (on the links of ``text``; ``linked``: it has any, allowed ones too)
+    with the download offers of the bare executable file names ``text`` names."""
+    files = list(_bare_files(text.text))
+    if not files:
+        return verdicts
+    if linked:
+        # The text says where to get the file: its unknown domains offer it.
+        # The school's and safe domains were allowed (a "download ... from
+        # play.google.com" is no scam), blocked ones keep their own reason.
+        return [v if v.blocked else _offering(v) for v in verdicts]
+    return [
+        _file_verdict(text, start, end)
+        for start, end in files
+        if _offered(text.text, start) or _NEVER_INNOCENT.search(text.text, start, end)
+    ]
+
+
+def _bare_files(s: str) -> Iterable[tuple[int, int]]:
+    """The (start, end) in ``s`` of each executable or app file name written as a word of
+    its own ("WhatsApp-Gold.apk", "(Setup.exe)"), not as part of a link or address."""
+    for ext in _FILE_EXT.finditer(s):
+        word = max(s.rfind(" ", 0, ext.start()), s.rfind("\n", 0, ext.start())) + 1
+        name = _FILE_NAME.fullmatch(s, word, ext.start())
+        if name is not None:
+            yield name.start("name"), ext.end()
+
+
+def _offered(s: str, start: int) -> bool:
+    """Whether a download verb comes a few words before the file name at ``start``."""
+    return _OFFER_VERB.search(s, max(0, start - _OFFER_WINDOW), start) is not None
+
+
+def _offering(v: LinkVerdict) -> LinkVerdict:
+    """An unknown domain's verdict as one that offers an executable or app download."""
+    return dataclasses.replace(v, blocked=True, reason=_OFFERED)
+
+
+def _file_verdict(text: NormalisedText, start: int, end: int) -> LinkVerdict:
+    """A bare file name offered for download, at its place in the original text; its
+    normalised form is the name as written, in lower case."""
+    begin, stop = text.original_span(start, end)
+    name = unicodedata.normalize("NFKC", text.original[begin:stop]).lower()
+    return LinkVerdict(begin, stop, "", True, _OFFERED, name)
 
 
 def _clean(domain: str) -> str:

@@ -91,6 +91,123 @@ class TestAllowedAndUnknown:
         assert check(UnsafeLinkRule(scanner), "bit.ly/ourform") == []
 
 
+class TestDownloadOffers:
+    """A file name with an executable's or app's extension, written as a word of its own
+    beside a domain, is how scams offer downloads on school pages."""
+
+    @pytest.mark.parametrize(
+        ("text", "domain"),
+        [
+            (
+                "WhatsApp update needed for the class groups, download WhatsApp-Gold.apk "
+                "from wa-gold-update.com",
+                "wa-gold-update.com",
+            ),
+            (
+                "install Setup.exe from classcharts-update.info to see your child's points",
+                "classcharts-update.info",
+            ),
+            ("get the new timetable app: Timetable.apk (school-app.net)", "school-app.net"),
+            (
+                "Results viewer (ResultsViewer.msi) at https://results-view.co/get",
+                "results-view.co",
+            ),
+            ("wa-gold-update.com has WhatsApp-Gold.apk.", "wa-gold-update.com"),
+        ],
+    )
+    def test_the_domain_offering_it_is_blocked(
+        self, scanner: LinkScanner, text: str, domain: str
+    ) -> None:
+        """The domain the text gives is blocked as offering the download, whatever the order
+        or brackets; the hit is the domain as written, and no verb is needed."""
+        [hit] = check(UnsafeLinkRule(scanner), text)
+        assert (hit.entry, hit.normalised) == ("executable or app download offered", domain)
+        assert text[hit.start : hit.end] == hit.match
+        assert domain in hit.match.lower()
+        assert check(UnknownLinkRule(scanner), text) == []
+
+    def test_every_unknown_domain_given_is_blocked(self, scanner: LinkScanner) -> None:
+        """Each unknown domain offers the file; the safe ones beside them do not."""
+        text = "get WhatsApp-Gold.apk from wa-gold-update.com or wa-mirror.net, not play.google.com"
+        hits = check(UnsafeLinkRule(scanner), text)
+        assert [(h.match, h.entry) for h in hits] == [
+            ("wa-gold-update.com", "executable or app download offered"),
+            ("wa-mirror.net", "executable or app download offered"),
+        ]
+
+    def test_a_domain_blocked_otherwise_keeps_its_reason(self, scanner: LinkScanner) -> None:
+        """A lookalike of the school's domain is blocked as one, once; for another school
+        the same text is a download offer."""
+        text = "get the new timetable app: StMarysTimetable.apk (stmarys-app.net)"
+        [hit] = check(UnsafeLinkRule(scanner), text)
+        assert (hit.match, hit.entry) == ("stmarys-app.net", "lookalike of stmarys.sch.uk")
+        elsewhere = LinkScanner(school_domains=["oakfield.sch.uk"])
+        [hit] = check(UnsafeLinkRule(elsewhere), text)
+        assert (hit.match, hit.entry) == ("stmarys-app.net", "executable or app download offered")
+
+    @pytest.mark.parametrize(
+        ("text", "name"),
+        [
+            ("install Setup.exe to see your child's points", "Setup.exe"),
+            ("Download the new WhatsApp-Gold.apk now!", "WhatsApp-Gold.apk"),
+            ("get StMarysTimetable.apk, it's free", "StMarysTimetable.apk"),
+            ("please open the attached Invoice_2024.pdf.exe", "Invoice_2024.pdf.exe"),
+            ("run “ParentPortal.msi” as administrator", "ParentPortal.msi"),
+            ("d0wnload Setup.exe", "Setup.exe"),
+            # a screensaver or script is a program: named at all, it is offered
+            ("the whole class in one slideshow 🥰 year6_leavers.scr", "year6_leavers.scr"),
+            ("double click homework_fix.vbs", "homework_fix.vbs"),
+        ],
+    )
+    def test_without_a_domain_the_offered_file_name_is_blocked(
+        self, scanner: LinkScanner, text: str, name: str
+    ) -> None:
+        """With no link in the text, a download verb a few words before the file name makes
+        the file name itself the finding, quoted as written."""
+        [hit] = check(UnsafeLinkRule(scanner), text)
+        assert (hit.match, hit.entry) == (name, "executable or app download offered")
+        assert text[hit.start : hit.end] == name
+        assert hit.normalised == name.lower()
+        assert check(UnknownLinkRule(scanner), text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "my Minecraft.exe keeps crashing",
+            "Minecraft.exe won't open since the update",
+            "I downloaded Minecraft.exe last night and it works",
+            "Did the download work? Setup.exe failed for me",
+            "never download .exe files from emails",
+            "download the ClassDojo app from the App Store",
+            "download ClassDojo.apk from play.google.com",
+            "get it from apps.apple.com: ClassDojo.ipa",
+            "install Setup.exe from https://stmarys.sch.uk/it",
+            "download Setup.exe from trusted-partner.org",
+            "download homework.pdf and photo.jpg",
+            "download the report: setup.exe.zip",
+        ],
+    )
+    def test_not_a_download_offer(self, scanner: LinkScanner, text: str) -> None:
+        """No offer: no download verb before the file name and no domain, a safe or the
+        school's own domain, or a file that is not an executable or app."""
+        assert check(UnsafeLinkRule(scanner), text) == []
+
+    @pytest.mark.parametrize(
+        "text", ["download files-share.net/v2.exe", "download Setup.exe: files-share.net/v2.exe"]
+    )
+    def test_a_file_in_a_link_is_the_links_finding(self, scanner: LinkScanner, text: str) -> None:
+        """A file name in a link's path is judged with the link, and reported once."""
+        [hit] = check(UnsafeLinkRule(scanner), text)
+        assert (hit.match, hit.entry) == ("files-share.net/v2.exe", "executable or app download")
+
+    def test_a_document_beside_a_domain_leaves_it_unknown(self, scanner: LinkScanner) -> None:
+        """Offering a document is no download offer: the domain is only reported in the digest."""
+        text = "download homework.pdf from homework-site.com"
+        assert check(UnsafeLinkRule(scanner), text) == []
+        [hit] = check(UnknownLinkRule(scanner), text)
+        assert hit.match == "homework-site.com"
+
+
 class TestRepeatedLinks:
     def test_the_same_link_twice_is_reported_at_each_place(self, scanner: LinkScanner) -> None:
         """A link judged once (the scanner remembers verdicts) is still reported where each
