@@ -4,7 +4,9 @@ The policy: staff must not "allow personally identifying information to be
 published on school social media accounts". Found:
 
 - phone numbers, UK and international formats, by Google's libphonenumber
-  (the ``phonenumbers`` package), which knows which numbers are valid;
+  (the ``phonenumbers`` package), which knows which numbers are valid; and
+  UK numbers written in words, as parents write them or dodge a filter
+  ("oh seven seven double oh, nine double oh ...", "07 double 9 one two");
 - personal email addresses: any address but the school's own domains and
   role addresses of organisations (office@, info@ ...);
 - UK postcodes (full ones) and street addresses ("12 Oak Road");
@@ -12,7 +14,8 @@ published on school social media accounts". Found:
 
 Most text has none of these, and the parsers are slow, so each looks only
 where a cheap sign says it might: phone parsing needs seven digits or more,
-addresses and postcodes a digit, emails an "@", dates of birth a keyword.
+addresses and postcodes a digit, emails an "@", dates of birth a keyword, a
+number in words the zero it starts with.
 
 ``normalised`` is a canonical form (E.164 for phones, the lower-case address,
 the postcode in capitals without its space), so an admin's "allow" of one
@@ -26,7 +29,7 @@ import bisect
 import re
 import string
 from collections.abc import Callable, Iterable, Sequence
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import phonenumbers
 
@@ -97,6 +100,44 @@ _PUBLIC_NUMBERS = frozenset(
     {"+448001111", "+44116123", "+448088005000", "+4485258", "+44111", "+44999", "+44101",
      "+44112"}
 )  # fmt: skip
+# A phone number written in words: a run of number words ("oh", "double
+# nine"), digit groups and separators, read as digits and then judged by the
+# UK shape above. It starts where its zero does, written "oh", "zero",
+# "nought" or "0" (maybe doubled: "double oh four four" is 0044), or at
+# "plus"/"+" (+44); "o" and "nil" are zeros only after its first digit ("o" is
+# a letter, "nil" a score: "two nil").
+_NUMBER_WORDS = "zero|oh|nought|nil|one|two|three|four|five|six|seven|eight|nine"
+_WORD_DIGITS = {
+    "zero": "0", "oh": "0", "o": "0", "nought": "0", "nil": "0", "one": "1", "two": "2",
+    "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "plus": "+",
+}  # fmt: skip
+_NOT_OPENING = frozenset({"o", "nil"})
+_REPEATS = {"double": 2, "triple": 3}
+_SPELT_SEP = r"[\s,.-]+"
+_WORD_START = r"(?<![a-z0-9'+])"
+_WORD_END = r"(?![a-z0-9'])"  # "one's" and "2pm" are no number words
+_SPELT_UNIT = (
+    rf"(?:(?:double|triple){_SPELT_SEP}(?:{_NUMBER_WORDS}|o|[0-9]){_WORD_END}"
+    rf"|(?:{_NUMBER_WORDS}){_WORD_END}|\+?[0-9]+{_WORD_END})"
+)
+# Matched only where a number may start (_spelt_starts): scanning every comment
+# with it would cost about as much as all the rest of this rule. Two units or
+# more, so one number word in prose ("one or two of the year six") is no run.
+_SPELT_RUN = re.compile(
+    rf"{_WORD_START}(?:plus{_SPELT_SEP})?{_SPELT_UNIT}"
+    rf"(?:{_SPELT_SEP}(?:o{_WORD_END}|{_SPELT_UNIT}))+"
+)
+# One unit of a run found by _SPELT_RUN: its repeat word, then what is repeated.
+_SPELT_TOKEN = re.compile(rf"(?:(double|triple){_SPELT_SEP})?({_NUMBER_WORDS}|o|plus|\+?[0-9]+)")
+# The words a number may start with, and a repeat word just before one.
+_SPELT_OPENING = re.compile(rf"{_WORD_START}(?:oh|zero|nought|plus){_WORD_END}")
+_REPEAT_BEFORE = re.compile(rf"{_WORD_START}(?:double|triple){_SPELT_SEP}\Z")
+# Counting, not a number: "zero, one, two, three ... nine" is UK-shaped (01...).
+_COUNTING = "0123456789"
+# The most digits a UK number spells: "0044" and a ten-digit national number.
+_LONGEST_SPELT = len("00441234567890")
+_SPELT_PHONE = "phone number written in words"
 _STREET_TYPES = (
     "road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|crescent|cres|grove|"
     "gardens|gdns|place|terrace|court|ct|mews|square|rise|walk|row|park|hill|green|view"
@@ -106,7 +147,7 @@ _STREET_TYPES = (
 _NOT_A_NAME_WORD = (
     r"(?!(?:the|a|an|on|in|at|for|of|to|and|my|our|your|his|her|their|is|was|are|were|be|been"
     r"|will|can|could|would|take|takes|took|get|gets|got|have|has|had|do|does|did|kids"
-    r"|children|pupils|years|minutes|hours|days|weeks)\b)"
+    r"|children|pupils|years|minutes|hours|days|weeks|yr|yrs|year|yo|month|months)\b)"
 )
 # What may not come just before a house number (see _STREET's look-behind).
 _NOT_BEFORE_NUMBER = frozenset("_£$€.,:/-")
@@ -165,6 +206,7 @@ class PersonalInfoRule:
         # The normaliser folds digits inside words ("m1" -> "mi"): those are
         # postcodes here, so the digits are put back.
         s = _with_digits(text)
+        runs: list[tuple[int, int]] = []
         if s is not None:
             runs = [m.span() for m in _DIGIT_RUN.finditer(s)]
             if _may_hold_phone(s, runs):
@@ -172,6 +214,9 @@ class PersonalInfoRule:
             self._anchored(text, s, runs, hits)
             if "dob" in s or "born" in s or "birth" in s or "d.o.b" in s:
                 hits.extend(self._pattern(text, s, _DOB, "date of birth", _spaced))
+        starts = _spelt_starts(t, s, runs)
+        if starts:
+            hits.extend(self._spelt_phones(text, starts))
         if not hits:
             return hits
         hits = [h for h in hits if h.normalised not in self._allowed]
@@ -224,6 +269,22 @@ class PersonalInfoRule:
                 continue
             out.append(self._hit(text, offset + m.start, offset + m.end, e164, "phone number"))
         return out
+
+    def _spelt_phones(self, text: NormalisedText, starts: list[int]) -> Iterable[Hit]:
+        """UK numbers written in words, wholly or in part ("oh seven seven double oh ...",
+        "07 double 9 one two three 456 78"), each from its first word or digit to its last,
+        in E.164; ``starts`` are where they may begin (``_spelt_starts``). A run of digits
+        alone is left to ``_phones``."""
+        t = text.text  # the normaliser keeps the digits of a token of digits
+        done = 0
+        for at in starts:
+            run = _SPELT_RUN.match(t, at) if at >= done else None
+            if run is None:
+                continue  # no run there, or inside the last one (read with it)
+            done = run.end()
+            for begin, end, e164 in _spelt_numbers(_spelt_units(t, at, done)):
+                if e164 not in _PUBLIC_NUMBERS and not _in_link(t, begin):
+                    yield self._hit(text, begin, end, e164, _SPELT_PHONE)
 
     def _emails(self, text: NormalisedText) -> Iterable[Hit]:
         s = text.text
@@ -433,12 +494,116 @@ def _uk_numbers(s: str, start: int, end: int) -> list[tuple[int, int, str]]:
                 begin, stop = groups[i][0], groups[j][1]
                 if begin > start and s[begin - 1] == "(" and ")" in s[begin:stop]:
                     begin -= 1  # "(0113) 496 0555"
-                national = digits.removeprefix("+44").removeprefix("0044").removeprefix("0")
-                found.append((begin, stop, "+44" + national))
+                found.append((begin, stop, _uk_e164(digits)))
                 i = j
                 break
         i += 1
     return found
+
+
+def _uk_e164(digits: str) -> str:
+    """The E.164 form of UK-shaped ``digits`` (national, "+44" or "0044" form)."""
+    return "+44" + digits.removeprefix("+44").removeprefix("0044").removeprefix("0")
+
+
+class _Unit(NamedTuple):
+    """One unit of a number written in words: "seven", "double oh", "456", "plus"."""
+
+    start: int
+    end: int
+    digits: str  # what it spells: "double oh" is "00", "plus" is "+"
+    word: bool  # written in words, not digits
+    opens: bool  # a number may start with it (its zero or +44, not "o" or "nil")
+
+
+def _spelt_starts(t: str, s: str | None, runs: list[tuple[int, int]]) -> list[int]:
+    """Where in ``t`` a UK number written in words may start, in order: at every start
+    ``_spelt_units`` marks as opening a number, and a few more (its zero in prose: "oh
+    no"). ``s`` and its digit ``runs`` are ``check``'s.
+
+    Most comments have no zero written as a word, and then this costs four substring
+    tests and (when there are digits) a look at where each digit run starts.
+    """
+    starts: list[int] = []
+    # "z" is a one-character search (memchr), and rare: "zero" is sought only then.
+    if "oh" in t or "nought" in t or "plus" in t or ("z" in t and "zero" in t):
+        starts.extend(m.start() for m in _SPELT_OPENING.finditer(t))
+    if s is not None and ("0" in s or "+" in s):
+        # A digit run starting with 0 ("07 double 9"), or "+44 seven seven ...";
+        # not one inside a word ("r0bux").
+        for start, _ in runs:
+            before = s[start - 1] if start else " "
+            if s[start] == "0" and not before.isalnum():
+                starts.append(start)
+            elif before == "+":
+                starts.append(start - 1)
+    if not starts:
+        return starts
+    return sorted([_repeat_before(t, at) for at in starts])
+
+
+def _repeat_before(t: str, at: int) -> int:
+    """``at``, or where "double"/"triple" just before it starts: "double oh four four"
+    (0044) starts at "double"."""
+    repeat = _REPEAT_BEFORE.search(t, max(0, at - 16), at)
+    return at if repeat is None else repeat.start()
+
+
+def _spelt_units(t: str, start: int, end: int) -> list[_Unit]:
+    """The units of the run ``t[start:end]`` that ``_SPELT_RUN`` found."""
+    units: list[_Unit] = []
+    for m in _SPELT_TOKEN.finditer(t, start, end):
+        repeat, unit = m.group(1), m.group(2)
+        digits = _WORD_DIGITS.get(unit, unit)  # a group of digits is itself
+        if repeat is not None:
+            digits *= _REPEATS[repeat]
+        word = repeat is not None or unit in _WORD_DIGITS
+        opens = digits[0] in "0+" and unit not in _NOT_OPENING
+        units.append(_Unit(m.start(), m.end(), digits, word, opens))
+    return units
+
+
+def _spelt_numbers(units: list[_Unit]) -> list[tuple[int, int, str]]:
+    """The UK numbers the ``units`` of one run spell, with their spans and E.164 forms:
+    from each unit a number can start with, the longest it spells, then on from the unit
+    after it. Only numbers with a word in them: digits alone are ``_phones``' findings."""
+    found: list[tuple[int, int, str]] = []
+    if not any(unit.word for unit in units):
+        return found  # "07911 123456": the usual number, read at no more cost
+    i = 0
+    while i < len(units):
+        longest = _longest_uk(units, i) if units[i].opens else None
+        if longest is None:
+            i += 1
+            continue
+        last, digits = longest
+        spelt = any(unit.word for unit in units[i : last + 1])
+        if spelt and not digits.startswith(_COUNTING):
+            found.append((units[i].start, units[last].end, _uk_e164(digits)))
+        i = last + 1
+    return found
+
+
+def _longest_uk(units: list[_Unit], first: int) -> tuple[int, str] | None:
+    """The longest UK-shaped number spelt from unit ``first`` on, as the index of the unit
+    it ends in and its digits; None if none starts there.
+
+    The longest, not the first: a word is one digit, so "oh one one three four nine six oh
+    five five five" is UK-shaped (01...) at ten digits and at eleven. It may end inside a
+    group of digits ("07 double 9 one two three 456 78" spells one digit more than a
+    mobile number has): a number written so is still given, and the hit covers the group.
+    """
+    best: tuple[int, str] | None = None
+    digits = ""
+    for j in range(first, len(units)):
+        before = len(digits)
+        digits += units[j].digits
+        for length in range(before + 1, min(len(digits), _LONGEST_SPELT) + 1):
+            if _UK_SHAPED.match(digits, 0, length):
+                best = (j, digits[:length])
+        if len(digits) >= _LONGEST_SPELT:
+            break
+    return best
 
 
 def _windows(runs: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
