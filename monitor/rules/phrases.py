@@ -57,7 +57,7 @@ _NOT_BEFORE_LETTER = rf"(?!{_LETTER})"
 # A whole word ends here, allowing a plural "s" or "es" first.
 _WORD_END = rf"(?:e?s)?{_NOT_BEFORE_LETTER}"
 # Between the words of a phrase.
-_WORD_GAP = r"[\s\-_.]++"
+_WORD_GAP = r"[\s\-_.,]++"
 # Between letters spelt out one by one ("f u c k", "f.u.c.k", "f-u-c-k").
 _SPELT_GAP_CHARS = r"[\s._\-*]"
 _SPELT_GAP = _SPELT_GAP_CHARS + "{1,3}"

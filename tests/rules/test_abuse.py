@@ -343,9 +343,14 @@ class TestListSyntax:
         assert [h.match for h in check(rule, "twit twitter atwit")] == ["twit", "twitter"]
 
     def test_phrase_matches_across_spaces_and_hyphens(self) -> None:
-        """A phrase's words may be separated by spaces, hyphens, dots or underscores."""
+        """A phrase's words may be separated by spaces, hyphens, dots, underscores or commas."""
         rule = AbuseRule(["go away"])
-        assert len(check(rule, "go away, go-away, go   away, go.away")) == 4
+        assert len(check(rule, "go away; go-away; go   away; go.away; go, away")) == 5
+
+    def test_an_exception_reads_across_a_comma(self, rule: AbuseRule) -> None:
+        """A menu lists its dishes with commas: "!faggots mash" still covers them."""
+        assert check(rule, "Thursday: faggots, mash and peas") == []
+        assert check(rule, "you faggots")
 
     def test_severity_tag(self) -> None:
         """A "; urgent" suffix sets the entry's severity; the entry text omits it."""
