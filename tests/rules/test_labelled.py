@@ -99,6 +99,18 @@ read as a phone number and a self-deprecating "thick as two short planks".
 It is held to those figures and left out of the signal's training: the
 honest measure until someone fits to it.
 
+``data/holdout10.jsonl`` (328 items) and ``data/holdout11.jsonl`` (324), a
+tenth and eleventh blind set, were scored once against that same state
+(with the comma fix): abuse 0.887 and 0.882 (0.604 and 0.686 without the
+signal), safeguarding 0.882 and 0.887 (0.500 and 0.366), pupil_name 1.000,
+personal_info 0.939 and 0.914, unsafe_link 1.000, benign rate 0.058 and 0.101
+(0.007 and 0.036 without the signal). What they missed was third parties'
+neglect (no coat, a child out at 9pm), hate recruitment, friendly grooming,
+talk of suicide without the word, threats without a weapon word, and phone
+numbers and dates of birth written in words; the false alarms were the
+signal's on fond and cross comments, a surname containing a swear word
+("Shittu"), helplines and payment references read as phone numbers.
+
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
 ``-s`` to see the figures, with better-profanity's and alt-profanity-check's
