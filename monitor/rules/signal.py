@@ -9,12 +9,14 @@ of the fifth set's safeguarding messages (with the lists, 0.79 instead of
 0.40) and 0.73 of its abuse (with the lists, 0.87 instead of 0.69).
 
 The model is a logistic regression over the TF-IDF weights of the words of
-an item, trained by ``scripts/train_signal.py`` (scikit-learn, at training
-time only) and shipped as ``config/lists/learned_signal.json``: per word, its
-idf and coefficient. Scoring is plain Python: the item's distinct words
-weighted by their idf (a word counts once, however often it is written),
-the vector's length normalised, a dot product and a sigmoid. No model is
-downloaded; nothing runs but this module.
+an item and of its pairs of adjacent words ("walk home", "no coat": a pair
+tells a fair complaint from a worry where its words alone cannot), trained
+by ``scripts/train_signal.py`` (scikit-learn, at training time only) and
+shipped as ``config/lists/learned_signal.json``: per term, its idf and
+coefficient. Scoring is plain Python: the item's distinct terms weighted by
+their idf (a term counts once, however often it is written), the vector's
+length normalised, a dot product and a sigmoid. No model is downloaded;
+nothing runs but this module.
 
 A word model is surer of some things than others, so its findings alert and
 never hide (``Hit.hide`` is False): a parent's fair complaint it misreads
@@ -27,9 +29,11 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import re
 import sys
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import pairwise
 
 from monitor.models import Hit, Severity
 from monitor.rules.normalise import NormalisedText, normalise
@@ -38,19 +42,28 @@ from monitor.rules.normalise import NormalisedText, normalise
 RULES = ("abuse", "safeguarding")
 #: a score over this is a finding (chosen on the fifth blind set: see the module)
 THRESHOLD = 0.6
-#: the words the model knows: the letters view's words of two letters or more (a
-#: word spelt out letter by letter, "A S S E S S M E N T", is no words to it)
-WORD_PATTERN = r"[a-z]{2,}|\b[aiurx]\b"
+#: the words the model knows: the letters view's words of two letters or more and
+#: the one-letter words of chat (a word spelt out letter by letter, "A S S E S S M E N
+#: T", is no words to it)
+WORDS = re.compile(r"[a-z]{2,}|\b[aiurx]\b")
 #: the fewest distinct words the model knows that a text needs for it to be scored
 MIN_WORDS = 4
 #: how much of the text a finding quotes
 _QUOTED = 300
 
 
-def signal_view(text: str) -> str:
-    """The text the model is trained on: the shared normalisation, accent-folded (its
-    ``WORD_PATTERN`` words are ``NormalisedText.letters().split()``)."""
-    return normalise(text).fold_diacritics().text
+def terms(text: NormalisedText) -> tuple[list[str], list[str]]:
+    """The words the model reads in ``text`` (``WORDS`` in its letters view, in order)
+    and its pairs of adjacent words ("no coat"). Training reads texts through this
+    too (``scripts/train_signal.py``), so both see the same terms."""
+    words = WORDS.findall(text.letters())
+    return words, list(map(" ".join, pairwise(words)))
+
+
+def training_terms(text: str) -> list[str]:
+    """``terms`` of a raw text as one list: the tokens a vectoriser is trained on."""
+    words, pairs = terms(normalise(text))
+    return words + pairs
 
 
 class LearnedSignal:
@@ -89,9 +102,11 @@ class LearnedSignal:
 
     def _scores(self, text: NormalisedText) -> tuple[float, float]:
         """Both rules' probabilities, in ``RULES`` order."""
-        known = self._safeguarding.keys() & set(text.letters().split())
+        words, pairs = terms(text)
+        known = self._safeguarding.keys() & set(words)
         if len(known) < MIN_WORDS:
             return (0.0, 0.0)  # too few words to weigh: one word would decide alone
+        known |= self._safeguarding.keys() & set(pairs)
         both = sum(map(self._length_abuse.__getitem__, known), 0j)
         length, dot_a = both.real, both.imag
         dot_s = sum(map(self._safeguarding.__getitem__, known), 0.0)
@@ -121,11 +136,12 @@ class LearnedSignal:
 
 
 def _rows(model: Mapping[str, object], rules: int) -> Iterator[tuple[str, Sequence[float]]]:
-    """Each word of the model with its idf and coefficients.
+    """Each term of the model with its idf and coefficients.
 
-    The file holds the words as one string and the numbers as one block of
-    doubles (base64): parsed, that is two objects, not a list per word, and
-    leaves no thousands of freed small objects behind in the daemon's memory.
+    The file holds the terms as one string, ``|`` between them (a pair of words
+    holds a space), and the numbers as one block of doubles (base64): parsed,
+    that is two objects, not a list per term, and leaves no thousands of freed
+    small objects behind in the daemon's memory.
     """
     words = model["words"]
     encoded = model["weights"]
@@ -134,7 +150,7 @@ def _rows(model: Mapping[str, object], rules: int) -> Iterator[tuple[str, Sequen
     weights.frombytes(base64.b64decode(encoded, validate=True))
     if sys.byteorder != "little":
         weights.byteswap()
-    names = words.split()
+    names = words.split("|") if words else []
     width = 1 + rules
     if len(weights) != width * len(names):
         raise ValueError(f"{len(names)} words but {len(weights)} weights")

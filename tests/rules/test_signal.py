@@ -12,13 +12,13 @@ import pytest
 from monitor.engine import LEARNED_SIGNAL, build_engine
 from monitor.models import ActionKind, ItemKind, Severity
 from monitor.rules.normalise import normalise
-from monitor.rules.signal import RULES, LearnedSignal
+from monitor.rules.signal import RULES, LearnedSignal, terms, training_terms
 from tests.rules.helpers import LISTS, item
 
 
 def model_file(intercept: float, words: dict[str, tuple[float, float]]) -> dict[str, object]:
-    """A model of a few words (word: idf, coefficient), the same for both rules, in the
-    shipped file's format: the words as one string, the numbers as base64 doubles."""
+    """A model of a few terms (term: idf, coefficient), the same for both rules, in the
+    shipped file's format: the terms as one string, the numbers as base64 doubles."""
     weights = array("d")
     for idf, coef in words.values():
         weights.extend([idf, coef, coef])
@@ -26,7 +26,7 @@ def model_file(intercept: float, words: dict[str, tuple[float, float]]) -> dict[
         "threshold": 0.6,
         "rules": list(RULES),
         "intercepts": [intercept] * len(RULES),
-        "words": " ".join(words),
+        "words": "|".join(words),
         "weights": base64.b64encode(weights.tobytes()).decode("ascii"),
     }
 
@@ -45,6 +45,23 @@ class TestScoring:
         z = -1.0 + dot / math.sqrt(length)
         got = model.score(normalise("Our SECRET: keep it safe, a secret"), "safeguarding")
         assert got == pytest.approx(1 / (1 + math.exp(-z)))
+
+    def test_a_pair_of_adjacent_words_counts_beside_its_words(self) -> None:
+        """ "no coat" weighs as a pair where the words are next to each other, not apart."""
+        words = {w: (1.0, 0.0) for w in ("he", "has", "no", "coat", "again")}
+        model = tiny(-2.0, {**words, "no coat": (2.0, 3.0)})
+        together = model.score(normalise("he has NO coat again"), "safeguarding")
+        length = len(words) + 4.0
+        assert together == pytest.approx(1 / (1 + math.exp(2.0 - 6.0 / math.sqrt(length))))
+        apart = model.score(normalise("no, he has a coat again"), "safeguarding")
+        assert apart == pytest.approx(1 / (1 + math.exp(2.0)))
+
+    def test_terms_are_the_words_and_their_adjacent_pairs(self) -> None:
+        """Training reads a text through the same terms the monitor scores."""
+        words, pairs = terms(normalise("Don't T E L L ur MUM, ok?"))
+        assert words == ["don", "ur", "mum", "ok"]
+        assert pairs == ["don ur", "ur mum", "mum ok"]
+        assert training_terms("Don't T E L L ur MUM, ok?") == words + pairs
 
     def test_words_of_no_weight_leave_the_intercept(self) -> None:
         model = tiny(-2.0, {w: (1.0, 0.0) for w in ("lovely", "photos", "of", "the")})
@@ -72,7 +89,7 @@ class TestScoring:
         [
             {},
             {**model_file(0.0, {}), "rules": ["abuse"]},  # a rule missing
-            {**model_file(0.0, {"a": (1.0, 1.0)}), "words": "a b"},  # a word's numbers missing
+            {**model_file(0.0, {"a": (1.0, 1.0)}), "words": "a|b"},  # a term's numbers missing
             {**model_file(0.0, {}), "weights": "not base64!"},
         ],
     )
