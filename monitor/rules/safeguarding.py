@@ -34,25 +34,68 @@ from monitor.rules.signal import LearnedSignal
 from monitor.rules.whereabouts import ENTRY, Whereabouts
 
 #: list entries that name a subject rather than a disclosure: in teaching or support
-#: about the subject ("our assembly on self-harm and where to get help") they are no
-#: concern, unless the writer speaks of themselves in the same sentence
-TOPIC_ENTRIES = frozenset({"self harm*", "selfharm*|self-harm*", "suicid*"})
+#: about the subject ("our assembly on self-harm and where to get help", "never send
+#: photos to someone you only know online") they are no concern, unless the writer
+#: speaks of themselves in the same sentence ("send me a photo")
+TOPIC_ENTRIES = frozenset(
+    {
+        "self harm*",
+        "selfharm*|self-harm*",
+        "suicid*",
+        "send [me] [a|some|more] pic*|pix|photo*|selfie*|nudes|video",
+    }
+)
 _TEACHING = re.compile(
     r"\b(?:awareness|assembly|assemblies|lessons?|sessions?|workshops?|pshe|rshe?|wellbeing"
     r"|mental\s+health|get\s+help|support\s+worker|childline|samaritans|young\s?minds|nspcc"
-    r"|signs\s+of|learn(?:ed|t|ing)?\s+about|talked\s+about|information|leaflets?|training)\b"
+    r"|signs\s+of|learn(?:ed|t|ing)?\s+about|talked\s+about|information|leaflets?|training"
+    r"|safer\s+internet|e-?safety|online\s+safety|(?:staying|keeping|stay|keep)\s+safe"
+    r"|talk\s+to\s+your\s+child(?:ren)?|the\s+children\s+learn(?:ed|t))\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|me|my|myself|mine)\b")
 
+#: "dm me" and "pm me" alone: what a stranger says to move a pupil to a private
+#: channel, and what parents say to each other about a spare seat or a bag of uniform
+INVITE_ENTRIES = frozenset({"dm me [back|now|pls|please|babe|hun|hunny|sexy]", "pm me"})
+#: an exchange between adults: something spare, sold, lent or recommended
+_EXCHANGE = re.compile(
+    r"\b(?:spare|tickets?|lifts?|lift[\s-]?shar\w*|car[\s-]?shar\w*|petrol|seats?|sizes?"
+    r"|uniform|shoes|trousers|jumpers?|coats?|free\s+to\s+a\s+good\s+home|for\s+sale|selling"
+    r"|sell|at\s+cost|recommendations?|recommend|tutors?|tutoring|lessons|babysit\w*"
+    r"|childminders?|plumbers?|cleaners?|quotes?|borrow|lend|collect(?:ion)?|price|prices"
+    r"|invoices?|donations?|donate|raffle|cake\s+sale|pta|committee|volunteers?"
+    r"|if\s+(?:you|anyone)\s+(?:wants?|needs?)\s+(?:one|them|it|some|a|an|any))\b|£\s?\d"
+)
+#: what a message to a child has that one between adults has not: pet names, looks,
+#: age, game money and gifts, secrecy, pictures, being alone
+_TO_A_CHILD = re.compile(
+    r"\b(?:babe|babes|hun|hunny|sexy|cute|pretty|gorgeous|beautiful|fit|hot|how\s+old"
+    r"|your\s+age|ur\s+age|robux|v-?bucks|gift\s?cards?|skins?|free\s+stuff|secret|don'?t\s+tell"
+    r"|snap\w*|insta\w*|pics?|photos?|selfies?|alone|meet|mum|dad|parents|mates|friends"
+    r"|after\s+school|school\s+gate|games?|gaming|ps[45]|xbox|fortnite|roblox|minecraft"
+    r"|discord|chat|talk|lonely|bored|fun)\b"
+)
 
-def _taught(text: str, start: int, end: int) -> bool:
-    """Whether ``text`` teaches or supports around ``[start, end)`` and the sentence
-    holding it does not speak of the writer."""
-    if _TEACHING.search(text) is None:
-        return False
-    begin = max(text.rfind(stop, 0, start) for stop in ".!?\n") + 1
-    ends = [i for i in (text.find(stop, end) for stop in ".!?\n") if i >= 0]
-    return _FIRST_PERSON.search(text, begin, min(ends, default=len(text))) is None
+
+def _between_adults(text: str) -> bool:
+    """Whether ``text`` offers, asks for or recommends something between adults and
+    says nothing a message to a child would ("spare seat, DM me, happy to chip in")."""
+    return _EXCHANGE.search(text) is not None and _TO_A_CHILD.search(text) is None
+
+
+#: how far either side of a hit its sentence is looked for (a 1 MB text without a
+#: full stop must not be read once per hit)
+_SENTENCE_REACH = 300
+
+
+def _speaks_of_writer(text: str, start: int, end: int) -> bool:
+    """Whether the sentence holding ``text[start:end]`` speaks of the writer."""
+    floor = max(0, start - _SENTENCE_REACH)
+    begin = max(text.rfind(stop, floor, start) for stop in ".!?\n") + 1
+    begin = max(begin, floor)
+    ceiling = min(len(text), end + _SENTENCE_REACH)
+    ends = [i for i in (text.find(stop, end, ceiling) for stop in ".!?\n") if i >= 0]
+    return _FIRST_PERSON.search(text, begin, min(ends, default=ceiling)) is not None
 
 
 class SafeguardingRule(PhraseListRule):
@@ -86,15 +129,28 @@ class SafeguardingRule(PhraseListRule):
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """The list's entries, any child's whereabouts sought and any concern, in order."""
         hits = super().check(text, item)
-        if hits and any(h.entry in TOPIC_ENTRIES for h in hits):
-            original = text.original.lower()
-            hits = [
-                h
-                for h in hits
-                if h.entry not in TOPIC_ENTRIES or not _taught(original, h.start, h.end)
-            ]
+        if hits and any(h.entry in TOPIC_ENTRIES or h.entry in INVITE_ENTRIES for h in hits):
+            hits = _told_apart(text.original.lower(), hits)
         spans = [(start, end, ENTRY) for start, end in self.whereabouts.find(text)]
         spans += self.concerns.find(text)
         self._add_spans(text, spans, hits)
         self._add_learned(text, item, hits, self._signal)
         return hits
+
+
+def _told_apart(original: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` without the topic entries in teaching (about the subject, not the
+    writer) and the bare invitations in an exchange between adults. ``original`` is
+    the item's text in lower case; each is read once, however many hits it has."""
+    teaching = _TEACHING.search(original) is not None
+    between_adults = any(h.entry in INVITE_ENTRIES for h in hits) and _between_adults(original)
+    return [
+        h
+        for h in hits
+        if not (
+            h.entry in TOPIC_ENTRIES
+            and teaching
+            and not _speaks_of_writer(original, h.start, h.end)
+        )
+        and not (h.entry in INVITE_ENTRIES and between_adults)
+    ]

@@ -253,6 +253,49 @@ class TestKindsFromTheEighthBlindSet:
         assert check(rule, "she'll kill me for posting this but look at her face") == []
 
 
+class TestKindsFromTheTenthAndEleventhBlindSets:
+    """Kinds the tenth and eleventh blind sets showed missing, and the names and idioms
+    that hold a listed word, each written differently from the sets' items."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "what a pair of cockwombles running this place",
+            "the a$$hat who parked across the gate",
+            "inbreds the lot of them",
+            "fkin joke this school",
+            "ffs not again",
+            "lazy af the lot of them",
+            "she's a useless cow",
+            "I'll knock his teeth out if he says that again",
+            "tell her to keep quiet or I'll shut it for her",
+            "hope he chokes on his bonus",
+            "say that to my face at pickup",
+            "go back to where you came from",
+            "learn english or go home",
+            "kick the foreigners out",
+        ],
+    )
+    def test_catches(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Thank you Mr Shittu for gritting the paths",
+            "Off to Phuket for the holidays, see you in January",
+            "Kick ass effort from the netball team today!",
+            "I felt as thick as two short planks doing the maths homework",
+            "We go back to Poland every summer to see family",
+            "Should my son learn English or French as his second subject? (EAL)",
+            "Let's wait and see what happens with the snow tomorrow",
+            "Year 4 learned about the Viking invaders this week",
+        ],
+    )
+    def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text) == []
+
+
 class TestDoesNotCatch:
     """What the default list must leave alone."""
 

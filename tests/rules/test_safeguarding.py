@@ -227,3 +227,93 @@ class TestTeachingAboutASubject:
     def test_the_topic_entries_are_in_the_shipped_list(self) -> None:
         """Renaming one of these list lines must not quietly undo the teaching check."""
         assert set(terms("safeguarding.txt")) >= TOPIC_ENTRIES
+
+
+class TestKindsFromTheTenthAndEleventhBlindSets:
+    """Kinds the tenth and eleventh blind sets found missing, in other words than theirs."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "im ending it all tonight so dont bother",
+            "dont worry about me, ill be gone by monday",
+            "my brother wants to end it, what do i do",
+            "so it all stops. thats all i want",
+            "been thinking about jumping in front of the train",
+            "she keeps scratching her wrists till they bleed",
+            "been scratching my legs with a razor again",
+            "we havent had tea since yesterday, mum is asleep",
+            "me and my sister been on our own since saturday",
+            "the twins get left on their own for days",
+            "his stepdad locked him out overnight again",
+            "they're sleeping in a car with their mum at the harbour",
+            "my uncle hits me when mum is at work",
+            "he pushed my mum down the stairs",
+            "he says its our secret and i cant tell",
+            "pay well for feet pics, girls only",
+            "no need to involve the parents, just message me direct",
+            "parents don't need to know about the training",
+            "join the fight lads, our movement needs you",
+            "new youth server for lads who are sick of it",
+            "there's a court order, he cannot take them",
+            "if she snitches she's getting jumped",
+            "half of year 9 are coming for him after school",
+            "they said they'd stab me if i tell",
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Spare seat to the county final on Saturday, DM me, happy to split petrol",
+            "Bag of age 9-10 uniform free to a good home, PM me",
+            "Does anyone recommend a maths tutor? DM me please",
+            "Two tickets for the panto going at cost, DM me if you want them",
+        ],
+    )
+    def test_an_exchange_between_adults_is_no_invitation(
+        self, rule: SafeguardingRule, text: str
+    ) -> None:
+        """'DM me' between parents about a seat, clothes or a tutor moves no child anywhere."""
+        assert check(rule, text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "spare robux for anyone in year 6, dm me",
+            "dm me if you want a chat, im bored",
+            "free tickets for u babe, pm me",
+            "spare ps5 game, pm me and dont tell ur mum",
+        ],
+    )
+    def test_an_invitation_to_a_child_still_is(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Safer Internet Day: never send photos to someone you've only met online.",
+            "E-safety assembly today. If anyone asks you to send pictures, tell a grown-up.",
+            "Staying safe online: pressure to send pics is never ok, and never your fault.",
+            "Please talk to your child about anyone who asks them to keep secrets or send photos.",
+        ],
+    )
+    def test_advice_about_pictures_is_no_request(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "send me a pic babe",
+            "we had the e-safety assembly but he still keeps asking me to send pics",
+        ],
+    )
+    def test_a_request_for_pictures_still_is(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    def test_a_megabyte_of_invitations_is_read_once(self, rule: SafeguardingRule) -> None:
+        """The adults' and teaching checks read the text once, not once per hit."""
+        text = ("Spare seat, DM me. Our e-safety assembly covered self-harm. " * 20_000)[:999_960]
+        assert check(rule, text) == []
