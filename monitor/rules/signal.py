@@ -29,7 +29,6 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-import re
 import sys
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
@@ -42,10 +41,9 @@ from monitor.rules.normalise import NormalisedText, normalise
 RULES = ("abuse", "safeguarding")
 #: a score over this is a finding (chosen on the fifth blind set: see the module)
 THRESHOLD = 0.6
-#: the words the model knows: the letters view's words of two letters or more and
-#: the one-letter words of chat (a word spelt out letter by letter, "A S S E S S M E N
-#: T", is no words to it)
-WORDS = re.compile(r"[a-z]{2,}|\b[aiurx]\b")
+#: the one-letter words the model knows: chat's, "u r", "i"; other single letters are
+#: what is left of "don't" or a word spelt out ("A S S E S S M E N T" is no words)
+ONE_LETTER_WORDS = frozenset("aiurx")
 #: the fewest distinct words the model knows that a text needs for it to be scored
 MIN_WORDS = 4
 #: how much of the text a finding quotes
@@ -53,17 +51,19 @@ _QUOTED = 300
 
 
 def terms(text: NormalisedText) -> tuple[list[str], list[str]]:
-    """The words the model reads in ``text`` (``WORDS`` in its letters view, in order)
-    and its pairs of adjacent words ("no coat"). Training reads texts through this
-    too (``scripts/train_signal.py``), so both see the same terms."""
-    words = WORDS.findall(text.letters())
+    """The words of ``text`` (its letters view's, in order: single letters too, which
+    the model does not know unless they are ``ONE_LETTER_WORDS``) and its pairs of
+    adjacent words ("no coat"). Training reads texts through this too
+    (``training_terms``), so both see the same terms."""
+    words = text.letters().split()
     return words, list(map(" ".join, pairwise(words)))
 
 
 def training_terms(text: str) -> list[str]:
-    """``terms`` of a raw text as one list: the tokens a vectoriser is trained on."""
+    """``terms`` of a raw text as one list, the tokens a vectoriser is trained on: the
+    single letters but ``ONE_LETTER_WORDS`` left out of the words."""
     words, pairs = terms(normalise(text))
-    return words + pairs
+    return [w for w in words if len(w) > 1 or w in ONE_LETTER_WORDS] + pairs
 
 
 class LearnedSignal:

@@ -57,11 +57,19 @@ class TestScoring:
         assert apart == pytest.approx(1 / (1 + math.exp(2.0)))
 
     def test_terms_are_the_words_and_their_adjacent_pairs(self) -> None:
-        """Training reads a text through the same terms the monitor scores."""
-        words, pairs = terms(normalise("Don't T E L L ur MUM, ok?"))
-        assert words == ["don", "ur", "mum", "ok"]
-        assert pairs == ["don ur", "ur mum", "mum ok"]
-        assert training_terms("Don't T E L L ur MUM, ok?") == words + pairs
+        """Training reads a text through the same terms the monitor scores, and learns no
+        single letters but chat's one-letter words."""
+        words, pairs = terms(normalise("Don't tell ur MUM, ok?"))
+        assert words == ["don", "t", "tell", "ur", "mum", "ok"]
+        assert pairs == ["don t", "t tell", "tell ur", "ur mum", "mum ok"]
+        assert training_terms("Don't tell ur MUM, ok?") == [
+            "don",
+            "tell",
+            "ur",
+            "mum",
+            "ok",
+            *pairs,
+        ]
 
     def test_words_of_no_weight_leave_the_intercept(self) -> None:
         model = tiny(-2.0, {w: (1.0, 0.0) for w in ("lovely", "photos", "of", "the")})
