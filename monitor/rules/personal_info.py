@@ -6,11 +6,19 @@ published on school social media accounts". Found:
 - phone numbers, UK and international formats, by Google's libphonenumber
   (the ``phonenumbers`` package), which knows which numbers are valid; and
   UK numbers written in words, as parents write them or dodge a filter
-  ("oh seven seven double oh, nine double oh ...", "07 double 9 one two");
+  ("oh seven seven double oh, nine double oh ...", "07 double 9 one two",
+  "nine hundred"), or with the letter o for a zero ("07700 9OO 818"); not
+  organisations' numbers by their kind (freephone, 03, business rate,
+  premium, the 116 helplines) nor references ("ParentPay ref 0047 2213 9981",
+  groups of four digits);
 - personal email addresses: any address but the school's own domains and
-  role addresses of organisations (office@, info@ ...);
-- UK postcodes (full ones) and street addresses ("12 Oak Road");
-- dates of birth: a date next to "DOB", "born", "date of birth" or "birthday".
+  role addresses of organisations (office@, info@ ...); webmail ones with the
+  "@" and dots spelt out or spaced ("kerrylou86 @ gmail . com");
+- UK postcodes (full ones) and street addresses ("12 Oak Road", not "a 7 hour
+  drive");
+- dates of birth: a date next to "DOB", "born", "date of birth" or "birthday",
+  or a full date a few words after one in the same clause ("DOB for the
+  passport forms was 14.06.2016").
 
 Most text has none of these, and the parsers are slow, so each looks only
 where a cheap sign says it might: phone parsing needs seven digits or more,
@@ -62,14 +70,19 @@ _WEBMAIL = (
     "gmail|googlemail|hotmail|outlook|yahoo|ymail|icloud|live|aol|btinternet|sky|protonmail"
     "|proton|msn|talktalk|virginmedia"
 )
-_SPELT_AT = r"(?:\s*[(\[{]\s*at\s*[)\]}]\s*|\s+at\s+)"
-_SPELT_DOT = r"(?:\s*[(\[{]\s*dot\s*[)\]}]\s*|\s+dot\s+|\.)"
+# Spaced out ("kerrylou86 @ gmail . com") is written the same way. In the local
+# part a dot is spelt or bracketed ("kerry dot lou at gmail dot com"), never a
+# spaced full stop: "see you there. jo at gmail.com" is jo's address. It ends in a
+# letter or digit: "... before it. @gmail.com" has no local part.
+_SPELT_AT = r"(?:\s*[(\[{]\s*at\s*[)\]}]\s*|\s+at\s+|\s*@\s*)"
+_LOCAL_DOT = r"(?:\s*[(\[{]\s*dot\s*[)\]}]\s*|\s+dot\s+)"
+_SPELT_DOT = r"(?:\s*[(\[{]\s*dot\s*[)\]}]\s*|\s+dot\s+|\s*\.\s*)"
 _WEBMAIL_SPELT = re.compile(
-    rf"(?<![a-z0-9_.+-])(?P<local>[a-z0-9_][a-z0-9_.+-]*){_SPELT_AT}"
-    rf"(?P<domain>(?:{_WEBMAIL})(?:{_SPELT_DOT}[a-z]{{2,6}}){{1,2}})\b"
+    rf"(?<![a-z0-9_.+-])(?P<local>[a-z0-9_](?:[a-z0-9_.+-]*[a-z0-9_])?(?:{_LOCAL_DOT}[a-z0-9_]+)*)"
+    rf"{_SPELT_AT}(?P<domain>(?:{_WEBMAIL})(?:{_SPELT_DOT}[a-z]{{2,6}}){{1,2}})\b"
 )
-# Cheap tests first: a spelt or bracketed "at", then a provider's name anywhere.
-_AT_WRITTEN = (" at ", "(at)", "[at]", "{at}", "( at )", "[ at ]")
+# Cheap tests first: a spelt, bracketed or spaced "at" (_at_written), then a provider's
+# name anywhere.
 _WEBMAIL_NAMES = tuple(_WEBMAIL.split("|"))
 _SPELT_PARTS = re.compile(rf"{_SPELT_DOT}")
 _ORGANISATION_SUFFIXES = (".sch.uk", ".gov.uk", ".nhs.uk", ".nhs.net", ".police.uk", ".ac.uk")
@@ -93,6 +106,7 @@ _LONGEST_UK = len("+441234567890")
 # A UK number in national or international form, separators removed.
 _UK_SHAPED = re.compile(r"^(?:0|\+44|0044)(?:7[0-9]{9}|[123][0-9]{8,9}|8[0-9]{9})$")
 _TRUNK = re.compile(r"(?<=[0-9] )\(0\)|(?<=[0-9])\(0\)")
+_DIGITS_AND_O = frozenset("0123456789o")
 _IP_LIKE = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 # Helplines schools publish on purpose, in E.164: Childline, Samaritans, NSPCC,
 # Shout (text), NHS 111, 999, 101 and the European emergency number.
@@ -100,6 +114,34 @@ _PUBLIC_NUMBERS = frozenset(
     {"+448001111", "+44116123", "+448088005000", "+4485258", "+44111", "+44999", "+44101",
      "+44112"}
 )  # fmt: skip
+# And every number of a kind no person has, in E.164: UK freephone (0800, 0808,
+# the old 0500), non-geographic 03 (public bodies and charities: 0300, 0345),
+# business rate 084/087, premium 09; and North American toll-free.
+_SERVICE_PREFIXES = (
+    "+44800", "+44808", "+44500", "+443", "+4484", "+4487", "+449",
+    "+1800", "+1833", "+1844", "+1855", "+1866", "+1877", "+1888",
+)  # fmt: skip
+# The European helplines, 116 and three digits (116 123, Samaritans); not a
+# Leicester number (0116 and seven digits).
+_HELPLINE_116 = re.compile(r"^\+44116[0-9]{3}$")
+# A reference, not a phone number: digits a few words after "ref", "order",
+# "account" ... ("ParentPay ref for the trip is 0047 2213 9981"), unless a word for
+# a phone comes between ("in order to reach me, ring 07911 ...").
+_REFERENCE_WORD = re.compile(
+    r"\b(?:ref|refs|reference|(?<!in )order|invoice|inv|account|acct|acc|a/c|booking|"
+    r"transaction|payment|receipt|membership|policy|tracking|confirmation|"
+    r"customer|voucher|serial|barcode)\b"
+)
+_PHONE_WORD = re.compile(
+    r"\b(?:call|ring|phone|tel|text|txt|mobile|mob|whatsapp|landline|contact|reach|"
+    r"dial|sms|cell|fone|message|msg)"
+)
+_REFERENCE_REACH = 40  # characters before the digits a reference word is sought in
+# (Not the full stop of an abbreviation: "order no. 0113 ...", "ref. 0113 ...".)
+_SENTENCE_END = re.compile(r"(?<!\bno)(?<!\bref)(?<!\bacc)[.!?;\n](?:\s|$)")
+# Three or four groups of four digits ("4417-2290-0831", "0047 2213 9981"): no
+# phone number's layout, a reference's or a card's.
+_FOUR_FOURS = re.compile(r"^[0-9]{4}(?:[ -][0-9]{4}){2,3}$")
 # A phone number written in words: a run of number words ("oh", "double
 # nine"), digit groups and separators, read as digits and then judged by the
 # UK shape above. It starts where its zero does, written "oh", "zero",
@@ -114,11 +156,17 @@ _WORD_DIGITS = {
 }  # fmt: skip
 _NOT_OPENING = frozenset({"o", "nil"})
 _REPEATS = {"double": 2, "triple": 3}
+# "nine hundred" is 900, as a number is said aloud ("oh seven seven double oh, nine
+# hundred, three one two"); "nine thousand" 9000.
+_ZEROS_AFTER = {"hundred": "00", "thousand": "000"}
+_HUNDREDS = r"(?:[\s-]+(?:hundred|thousand))"
+_NONZERO_WORDS = "one|two|three|four|five|six|seven|eight|nine"
 _SPELT_SEP = r"[\s,.-]+"
 _WORD_START = r"(?<![a-z0-9'+])"
 _WORD_END = r"(?![a-z0-9'])"  # "one's" and "2pm" are no number words
 _SPELT_UNIT = (
     rf"(?:(?:double|triple){_SPELT_SEP}(?:{_NUMBER_WORDS}|o|[0-9]){_WORD_END}"
+    rf"|(?:{_NONZERO_WORDS}|[1-9]){_HUNDREDS}{_WORD_END}"
     rf"|(?:{_NUMBER_WORDS}){_WORD_END}|\+?[0-9]+{_WORD_END})"
 )
 # Matched only where a number may start (_spelt_starts): scanning every comment
@@ -129,7 +177,10 @@ _SPELT_RUN = re.compile(
     rf"(?:{_SPELT_SEP}(?:o{_WORD_END}|{_SPELT_UNIT}))+"
 )
 # One unit of a run found by _SPELT_RUN: its repeat word, then what is repeated.
-_SPELT_TOKEN = re.compile(rf"(?:(double|triple){_SPELT_SEP})?({_NUMBER_WORDS}|o|plus|\+?[0-9]+)")
+_SPELT_TOKEN = re.compile(
+    rf"(?:(double|triple){_SPELT_SEP})?({_NUMBER_WORDS}|o|plus|\+?[0-9]+)"
+    rf"(?:[\s-]+(hundred|thousand){_WORD_END})?"
+)
 # The words a number may start with, and a repeat word just before one.
 _SPELT_OPENING = re.compile(rf"{_WORD_START}(?:oh|zero|nought|plus){_WORD_END}")
 _REPEAT_BEFORE = re.compile(rf"{_WORD_START}(?:double|triple){_SPELT_SEP}\Z")
@@ -142,12 +193,16 @@ _STREET_TYPES = (
     "road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|crescent|cres|grove|"
     "gardens|gdns|place|terrace|court|ct|mews|square|rise|walk|row|park|hill|green|view"
 )
-# Words no street's name is made of: "6 SATs take place" and "9 kids will walk" are no
-# addresses.
+# Words no street's name is made of: "6 SATs take place", "9 kids will walk" and "a 7
+# hour drive" are no addresses.
 _NOT_A_NAME_WORD = (
     r"(?!(?:the|a|an|on|in|at|for|of|to|and|my|our|your|his|her|their|is|was|are|were|be|been"
     r"|will|can|could|would|take|takes|took|get|gets|got|have|has|had|do|does|did|kids"
-    r"|children|pupils|years|minutes|hours|days|weeks|yr|yrs|year|yo|month|months)\b)"
+    r"|children|pupils|years|minutes|hours|days|weeks|yr|yrs|year|yo|month|months"
+    # a duration, distance or count ("a 7 hour drive", "a 5 minute walk", "a 3 mile walk")
+    r"|hour|hr|hrs|min|mins|minute|sec|secs|second|seconds|day|week|mile|miles|km|kms"
+    r"|metre|metres|meter|meters|mph|lap|laps|step|steps|am|pm|times|more|extra|other"
+    r"|people|goals|points|of)\b)"
 )
 # What may not come just before a house number (see _STREET's look-behind).
 _NOT_BEFORE_NUMBER = frozenset("_£$€.,:/-")
@@ -169,9 +224,31 @@ _DATE = (
     rf"|[0-9]{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}(?: [0-9]{{4}})?"
     rf"|{_MONTH} [0-9]{{1,2}}(?:st|nd|rd|th)?(?:,? [0-9]{{4}})?)"
 )
+# A full date, with its year: what a date of birth a few words after its keyword
+# must be ("DOB for the passport forms was 14.06.2016"), where "date of birth
+# forms by 3 March" is a deadline.
+_DATE_WITH_YEAR = (
+    r"(?:[0-9]{1,2}[/.-][0-9]{1,2}[/.-](?:19|20)?[0-9]{2}"
+    r"|(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}"
+    rf"|[0-9]{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH},? [0-9]{{4}}"
+    rf"|{_MONTH} [0-9]{{1,2}}(?:st|nd|rd|th)?,? [0-9]{{4}})"
+)
+# Between "DOB"/"date of birth" and its date: up to 60 characters of one clause
+# (no comma: "DOB certificates, trip 14/05/2024"), no digit (the date is the first
+# number after the keyword) and no word of a deadline ("date of birth forms by
+# 14/03/2025").
+_DOB_GAP = (
+    r"(?:(?!\b(?:by|before|until|till|due|deadline|closes?|opens?|from|after|starts?)\b)"
+    r"[^.,!?;\n0-9]){0,60}?"
+)
 _DOB = re.compile(
-    rf"(?:\bd\.?o\.?b\b|\bdate of birth\b|\bborn(?: on)?\b|\bbirthday is\b|\bbirthday's\b)"
-    rf"[\s:.,-]{{0,3}}(?:on |is |the )?({_DATE})\b"
+    rf"(?:(?:\bd\.?o\.?b\b|\bdate of birth\b|\bborn(?: on)?\b|\bbirthday is\b|\bbirthday's\b)"
+    rf"[\s:.,-]{{0,3}}(?:on |is |the )?{_DATE}"
+    rf"|(?:\bd\.?o\.?bs?|\bdates? of birth)\b[\s:.,-]{{0,3}}{_DOB_GAP}(?<![0-9]){_DATE_WITH_YEAR}"
+    # "born" a word or three before its date: "born early on the 3rd of March 2015";
+    # not a range, as admissions write it ("born between 1 September 2020 and ...")
+    rf"|\bborn(?! (?:[a-z']+ ){{0,2}}(?:between|after|before|from|since|until|by)\b)"
+    rf"(?: [a-z']+){{1,3}} (?:the )?{_DATE_WITH_YEAR})\b"
 )
 
 
@@ -201,16 +278,24 @@ class PersonalInfoRule:
         if " dot " in text.text and " at " in text.text:
             hits.extend(self._spelt_emails(text))
         t = text.text
-        if any(a in t for a in _AT_WRITTEN) and any(n in t for n in _WEBMAIL_NAMES):
-            hits.extend(self._webmail_spelt(text))
+        # The leet step reads an "@" after a letter as an "a" ("sam_t@ yahoo.com"): the
+        # text before it has the "@".
+        ats = _with_at(text)
+        if _at_written(ats, "@" in ats) and any(n in t for n in _WEBMAIL_NAMES):
+            hits.extend(self._webmail_spelt(text, ats))
         # The normaliser folds digits inside words ("m1" -> "mi"): those are
         # postcodes here, so the digits are put back.
         s = _with_digits(text)
         runs: list[tuple[int, int]] = []
         if s is not None:
             runs = [m.span() for m in _DIGIT_RUN.finditer(s)]
-            if _may_hold_phone(s, runs):
-                hits.extend(self._phones(text, s))
+            # "07700 9OO 818": the letter o written for a zero is read as one.
+            zeros = _o_as_zero(s, runs)
+            if zeros is None:
+                if _may_hold_phone(s, runs):
+                    hits.extend(self._phones(text, s))
+            elif _may_hold_phone(zeros, [m.span() for m in _DIGIT_RUN.finditer(zeros)]):
+                hits.extend(self._phones(text, zeros))
             self._anchored(text, s, runs, hits)
             if "dob" in s or "born" in s or "birth" in s or "d.o.b" in s:
                 hits.extend(self._pattern(text, s, _DOB, "date of birth", _spaced))
@@ -241,7 +326,11 @@ class PersonalInfoRule:
             # A UK number needs nothing from the library (its parse costs 15 us):
             # the shape says it is one, and its E.164 form is plain.
             for begin, stop, e164 in uk:
-                if not _in_link(s, begin) and e164 not in _PUBLIC_NUMBERS:
+                if not (
+                    _in_link(s, begin)
+                    or _not_personal(e164)
+                    or _a_reference(scan, begin, stop, e164)
+                ):
                     out.append(self._hit(text, begin, stop, e164, "phone number"))
         if not others:
             return out
@@ -265,7 +354,8 @@ class PersonalInfoRule:
             ):
                 continue
             e164 = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
-            if e164 in _PUBLIC_NUMBERS:
+            begin, stop = offset + m.start, offset + m.end
+            if _not_personal(e164) or _a_reference(scan, begin, stop, e164):
                 continue
             out.append(self._hit(text, offset + m.start, offset + m.end, e164, "phone number"))
         return out
@@ -283,7 +373,9 @@ class PersonalInfoRule:
                 continue  # no run there, or inside the last one (read with it)
             done = run.end()
             for begin, end, e164 in _spelt_numbers(_spelt_units(t, at, done)):
-                if e164 not in _PUBLIC_NUMBERS and not _in_link(t, begin):
+                if not (
+                    _not_personal(e164) or _in_link(t, begin) or _a_reference(t, begin, end, e164)
+                ):
                     yield self._hit(text, begin, end, e164, _SPELT_PHONE)
 
     def _emails(self, text: NormalisedText) -> Iterable[Hit]:
@@ -319,9 +411,11 @@ class PersonalInfoRule:
                 continue
             yield self._hit(text, m.start(), m.end(), f"{local}@{domain}", "email address")
 
-    def _webmail_spelt(self, text: NormalisedText) -> Iterable[Hit]:
-        """Webmail addresses with the "@" spelt or bracketed: "jo_b at gmail.com"."""
-        s = _with_digits(text) or text.text  # the leet step folds digits in "kelly1990"
+    def _webmail_spelt(self, text: NormalisedText, ats: str) -> Iterable[Hit]:
+        """Webmail addresses with the "@" spelt, bracketed or spaced: "jo_b at gmail.com",
+        "kerrylou86 @ gmail . com". ``ats`` is ``_with_at(text)``."""
+        # The leet step folds digits in "kelly1990": they are put back.
+        s = ats if "@" not in text.text and "@" in ats else _with_digits(text) or text.text
         for m in _WEBMAIL_SPELT.finditer(s):
             local = _SPELT_PARTS.sub(".", m.group("local"))
             domain = _SPELT_PARTS.sub(".", m.group("domain"))
@@ -501,6 +595,82 @@ def _uk_numbers(s: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return found
 
 
+def _with_at(text: NormalisedText) -> str:
+    """The normalised text, or (the same length) the text before the leet step when that
+    has an "@" the leet step folded: it has the digits too."""
+    before = text.before_leet
+    if before is not None and "@" in before and "@" not in text.text:
+        return before
+    return text.text
+
+
+def _at_written(t: str, at_sign: bool) -> bool:
+    """Whether ``t`` has an "@" spelt, bracketed or spaced ("jo at", "jo(at)", "jo @"):
+    substring tests in a chain, a third of the cost of ``any`` over a tuple of them."""
+    return (
+        " at " in t or "(at)" in t or "[at]" in t or "{at}" in t
+        or (at_sign and (" @" in t or "@ " in t))
+    )  # fmt: skip
+
+
+def _not_personal(e164: str) -> bool:
+    """Whether the number ``e164`` is an organisation's by its kind: a helpline schools
+    publish, freephone, non-geographic, business rate or premium."""
+    return (
+        e164 in _PUBLIC_NUMBERS
+        or e164.startswith(_SERVICE_PREFIXES)
+        or _HELPLINE_116.match(e164) is not None
+    )
+
+
+def _a_reference(s: str, start: int, end: int, e164: str) -> bool:
+    """Whether the number ``s[start:end]`` (``e164``) is a reference, not a phone number:
+    laid out in groups of four, or a few words after "ref", "order", "account" ... in the
+    same sentence with no word for a phone between. A UK mobile number is none: no
+    reference is shaped like one, and "my PayPal account is 07911 ..." is a person's."""
+    if _FOUR_FOURS.match(s[start:end]):
+        return True
+    if e164.startswith("+447"):
+        return False
+    begin = max(0, start - _REFERENCE_REACH)
+    before = s[begin:start]
+    ends = [m.end() for m in _SENTENCE_END.finditer(before)]
+    if ends:
+        before = before[ends[-1] :]
+    found = [m.end() for m in _REFERENCE_WORD.finditer(before)]
+    return bool(found) and _PHONE_WORD.search(before, found[-1]) is None
+
+
+def _o_as_zero(s: str, runs: list[tuple[int, int]]) -> str | None:
+    """``s`` with the letter o read as a zero in each word of digits and o's ("9oo",
+    "o77oo"), or None when it has no such word. Only runs of digits with an o beside them
+    are looked at, so most text costs two character tests a run."""
+    spans: list[tuple[int, int]] = []
+    length = len(s)
+    for start, end in runs:
+        if not ((start and s[start - 1] == "o") or (end < length and s[end] == "o")):
+            continue
+        if spans and start < spans[-1][1]:
+            continue  # in the word just read
+        begin, stop = start, end
+        while begin and s[begin - 1] in _DIGITS_AND_O:
+            begin -= 1
+        while stop < length and s[stop] in _DIGITS_AND_O:
+            stop += 1
+        if (begin and s[begin - 1].isalnum()) or (stop < length and s[stop].isalnum()):
+            continue  # part of a word: "so16", "2nd"
+        spans.append((begin, stop))
+    if not spans:
+        return None
+    pieces: list[str] = []
+    done = 0
+    for begin, stop in spans:
+        pieces.extend((s[done:begin], s[begin:stop].replace("o", "0")))
+        done = stop
+    pieces.append(s[done:])
+    return "".join(pieces)
+
+
 def _uk_e164(digits: str) -> str:
     """The E.164 form of UK-shaped ``digits`` (national, "+44" or "0044" form)."""
     return "+44" + digits.removeprefix("+44").removeprefix("0044").removeprefix("0")
@@ -553,11 +723,13 @@ def _spelt_units(t: str, start: int, end: int) -> list[_Unit]:
     """The units of the run ``t[start:end]`` that ``_SPELT_RUN`` found."""
     units: list[_Unit] = []
     for m in _SPELT_TOKEN.finditer(t, start, end):
-        repeat, unit = m.group(1), m.group(2)
+        repeat, unit, hundreds = m.group(1), m.group(2), m.group(3)
         digits = _WORD_DIGITS.get(unit, unit)  # a group of digits is itself
         if repeat is not None:
             digits *= _REPEATS[repeat]
-        word = repeat is not None or unit in _WORD_DIGITS
+        if hundreds is not None:
+            digits += _ZEROS_AFTER[hundreds]
+        word = repeat is not None or hundreds is not None or unit in _WORD_DIGITS
         opens = digits[0] in "0+" and unit not in _NOT_OPENING
         units.append(_Unit(m.start(), m.end(), digits, word, opens))
     return units

@@ -147,7 +147,8 @@ DIGIT_WORDS = {
 def numbers_in_words(draw: st.DrawFn) -> tuple[str, str]:
     """A UK number written in words, digits or both, doubled and tripled, separated as
     people do, and its E.164 form."""
-    national = draw(st.sampled_from("71238")) + draw(st.text("0123456789", min_size=9, max_size=9))
+    # Mobile and geographic: 03 and 08 numbers are organisations' (see TestServiceNumbers).
+    national = draw(st.sampled_from("712")) + draw(st.text("0123456789", min_size=9, max_size=9))
     prefix = draw(st.sampled_from(["0", "+44", "plus four four", "plus double four"]))
     pieces: list[tuple[str, bool]] = []  # (how it is written, whether as digits)
     if prefix == "0":
@@ -378,3 +379,289 @@ class TestPhoneSign:
     def test_examples(self, s: str, sign: bool) -> None:
         runs = [m.span() for m in _DIGIT_RUN.finditer(s)]
         assert _may_hold_phone(s, runs) is sign
+
+
+class TestSpokenHundreds:
+    @pytest.mark.parametrize(
+        ("text", "match", "normalised"),
+        [
+            (
+                "ring me on oh seven seven double oh, nine hundred, three one two",
+                "oh seven seven double oh, nine hundred, three one two",
+                "+447700900312",
+            ),
+            (
+                "text me: zero seven seven double oh, nine hundred, one two three",
+                "zero seven seven double oh, nine hundred, one two three",
+                "+447700900123",
+            ),
+            ("07700 nine hundred 456", "07700 nine hundred 456", "+447700900456"),
+            (
+                "oh seven nine one one, two hundred, three four five",
+                "oh seven nine one one, two hundred, three four five",
+                "+447911200345",
+            ),
+            (
+                "oh one one three, four nine six, five thousand",
+                "oh one one three, four nine six, five thousand",
+                "+441134965000",
+            ),
+        ],
+    )
+    def test_catches(self, rule: PersonalInfoRule, text: str, match: str, normalised: str) -> None:
+        """A digit word and "hundred" (or "thousand") is that digit and its zeros, as a
+        number is said aloud: "nine hundred" is 900 in a number in words."""
+        hits = check(rule, text)
+        assert [(h.match, h.normalised, h.entry) for h in hits] == [(match, normalised, IN_WORDS)]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "oh seven seven double oh, nine hundred",  # too few digits
+            "nine hundred people came, oh and seven hundred more",
+            "oh, two hundred and fifty pounds raised",
+        ],
+    )
+    def test_does_not_catch(self, rule: PersonalInfoRule, text: str) -> None:
+        """Hundreds in prose, or too few digits to be a number, are no phone number."""
+        assert check(rule, text) == []
+
+
+class TestLetterOForZero:
+    @pytest.mark.parametrize(
+        ("text", "match", "normalised"),
+        [
+            ("text me on 07700 9OO 818 (they're zeros)", "07700 9OO 818", "+447700900818"),
+            ("O77OO 900818", "O77OO 900818", "+447700900818"),
+            ("mob O79OO 123456 ta", "O79OO 123456", "+447900123456"),
+            ("call me 07911 1234O6", "07911 1234O6", "+447911123406"),
+            ("landline o113 496 o555", "o113 496 o555", "+441134960555"),
+        ],
+    )
+    def test_catches(self, rule: PersonalInfoRule, text: str, match: str, normalised: str) -> None:
+        """The letter o in a word of digits and o's is a zero: the number is found as if
+        written in digits, its hit quoting it as written."""
+        hits = check(rule, text)
+        assert [(h.match, h.normalised, h.entry) for h in hits] == [
+            (match, normalised, "phone number")
+        ]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "see you at 10 o'clock, back by 2ish",
+            "the 2o2o vision team, room 1o1",
+            "so 16 of us went, 0 complaints",
+        ],
+    )
+    def test_does_not_catch(self, rule: PersonalInfoRule, text: str) -> None:
+        """An o beside digits makes no number where the digits make none."""
+        assert check(rule, text) == []
+
+    def test_a_postcode_keeps_its_letter_o(self, rule: PersonalInfoRule) -> None:
+        """Only phone numbers read o as zero: "SO16 0AB" is still a postcode."""
+        hits = check(rule, "postcode SO16 0AB")
+        assert [(h.entry, h.normalised) for h in hits] == [("UK postcode", "SO160AB")]
+
+
+class TestServiceNumbers:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "call Childline free on 0800 1111",
+            "the NSPCC helpline 0808 800 5000",
+            "Samaritans on 116 123",
+            "Grown-ups, the YoungMinds parents helpline is free on 0808 802 5544.",
+            "Freephone 0800 123 4567 for help",
+            "ring the council on 0300 123 4567",
+            "HMRC 0345 300 3900",
+            "ring 0845 123 4567 for tickets",
+            "premium line 0906 123 4567",
+            "+1 800 555 0199 for the US office",
+            "Childline is free on oh eight hundred, one one one one",
+            "freephone oh eight oh eight, eight hundred, five thousand",
+        ],
+    )
+    def test_does_not_catch(self, rule: PersonalInfoRule, text: str) -> None:
+        """Freephone, non-geographic 03, business-rate and premium numbers, the 116
+        helplines and North American toll-free belong to organisations, not people, in
+        digits or in words."""
+        assert check(rule, text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "normalised"),
+        [
+            ("ring 0116 496 0555 about the car", "+441164960555"),  # Leicester, not 116
+            ("Call 0800 123 4567? No, 07812 345678 is mine", "+447812345678"),
+            ("helpline's busy, text my mobile 07911 123456", "+447911123456"),
+        ],
+    )
+    def test_a_persons_number_beside_them_is_caught(
+        self, rule: PersonalInfoRule, text: str, normalised: str
+    ) -> None:
+        """Geographic and mobile numbers are still a person's."""
+        assert [h.normalised for h in check(rule, text)] == [normalised]
+
+
+class TestReferences:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "ParentPay ref 4417-2290-0831",
+            "your reference is 0047 2213 9981",
+            "order no. 0161 2233 4455",
+            "The ParentPay ref for the trip is 0047 2213 9981 if anyone's struggling",
+            "my booking ref 0113 496 0555 for the swim",
+            "account no 0113 496 0555, sort code on the letter",
+            "Invoice number: 0161 496 0342",
+            "transaction ID 0207 946 0123 failed twice",
+            "my acc. no. 0113 496 0555",
+            "card 4417 2290 0831 4455 lost at the fair",
+            "receipt 4471-2290-1155 attached",
+        ],
+    )
+    def test_does_not_catch(self, rule: PersonalInfoRule, text: str) -> None:
+        """Digits a few words after "ref", "order", "account", "invoice", "booking" ...
+        are a reference, and digits in groups of four are no phone layout."""
+        assert check(rule, text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "normalised"),
+        [
+            ("my order was late so call 0113 496 0555", "+441134960555"),
+            ("in order to reach me ring 0113 496 0555", "+441134960555"),
+            ("the order came. Call 0113 496 0555", "+441134960555"),
+            ("Ticket sales on 0113 496 0555", "+441134960555"),
+            # A mobile number is no reference's shape: "PayPal account" is a person's.
+            ("my PayPal account is 07911 123456", "+447911123456"),
+        ],
+    )
+    def test_a_phone_number_after_such_a_word_is_caught(
+        self, rule: PersonalInfoRule, text: str, normalised: str
+    ) -> None:
+        """A word for a phone between, another sentence, or a mobile number: a phone."""
+        assert [h.normalised for h in check(rule, text)] == [normalised]
+
+
+class TestDatesOfBirthWithWordsBetween:
+    @pytest.mark.parametrize(
+        ("text", "match"),
+        [
+            (
+                "DOB for the passport forms was 14.06.2016, same as his grandad",
+                "DOB for the passport forms was 14.06.2016",
+            ),
+            (
+                "DOBs for the team sheet: Finn 22/09/2015 and Ellie 04/01/2018",
+                "DOBs for the team sheet: Finn 22/09/2015",
+            ),
+            (
+                "date of birth for the football registration is 17 January 2016",
+                "date of birth for the football registration is 17 January 2016",
+            ),
+            ("born on the 3rd of March 2015", "born on the 3rd of March 2015"),
+            ("D.O.B. of my son 02/11/2014", "D.O.B. of my son 02/11/2014"),
+            (
+                "dates of birth needed: Amy 3 March 2016, Ben 5 May 2018",
+                "dates of birth needed: Amy 3 March 2016",
+            ),
+            (
+                "his date of birth on the form says April 2nd, 2014",
+                "date of birth on the form says April 2nd, 2014",
+            ),
+            ("she was born early on 4 July 2016", "born early on 4 July 2016"),
+        ],
+    )
+    def test_catches(self, rule: PersonalInfoRule, text: str, match: str) -> None:
+        """A full date (with its year) a few words after "DOB", "date of birth" or "born",
+        in the same clause, is a date of birth; the hit runs from the keyword."""
+        hits = check(rule, text)
+        assert [(h.match, h.entry) for h in hits] == [(match, "date of birth")]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "date of birth forms due by 14/03/2025",
+            "DOB forms back by 3 March please",
+            "please bring DOB certificates, trip 14/05/2024",
+            "DOB needed for the trip. Trip is 14/05/2024",
+            "we need dates of birth for the party on 3 March",
+            "born and bred here, the fair is 14/05/2024",
+            "children born between 1 September 2020 and 31 August 2021 can apply",
+            "for pupils born on or after 1 September 2015",
+        ],
+    )
+    def test_does_not_catch(self, rule: PersonalInfoRule, text: str) -> None:
+        """A deadline, another clause or sentence, a range of dates (admissions) or a date
+        without its year after the keyword is no date of birth."""
+        assert check(rule, text) == []
+
+
+class TestSpacedEmails:
+    @pytest.mark.parametrize(
+        ("text", "normalised"),
+        [
+            ("kerrylou86 @ gmail . com", "kerrylou86@gmail.com"),
+            ("kerry dot lou at gmail dot com", "kerry.lou@gmail.com"),
+            ("jo.bloggs @ hotmail.co.uk", "jo.bloggs@hotmail.co.uk"),
+            ("email jo_b @hotmail . co . uk", "jo_b@hotmail.co.uk"),
+            ("email sam_t@ yahoo.com please", "sam_t@yahoo.com"),
+            ("kerry dot lou @ icloud dot com", "kerry.lou@icloud.com"),
+            ("mum: tina.p @ btinternet . com", "tina.p@btinternet.com"),
+        ],
+    )
+    def test_catches(self, rule: PersonalInfoRule, text: str, normalised: str) -> None:
+        """A webmail address with spaces around its "@" and dots, or them spelt out, is
+        an email address, given in its usual form."""
+        hits = check(rule, text)
+        assert [(h.entry, h.normalised) for h in hits] == [("email address", normalised)]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "meet @ the park at 3",
+            "thanks @ gmail team for the help",
+            "office @ stmarys . sch . uk for absences",
+            "admissions @ council . gov . uk",
+        ],
+    )
+    def test_does_not_catch(self, rule: PersonalInfoRule, text: str) -> None:
+        """An "@" in prose, or an organisation's address spaced out, is not personal."""
+        assert check(rule, text) == []
+
+
+class TestNotAStreetAddress:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "any tips for keeping a 6yo entertained on a 7 hour drive??",
+            "a 10 yr old walk to the park",
+            "it's a 5 minute walk from school",
+            "a 20 min drive from here",
+            "about a 3 mile walk round the reservoir",
+            "it's a 2 day walk on the coast path",
+            "15 minutes drive away",
+            "a 5 km walk round the park",
+            "the 3 hour long drive",
+        ],
+    )
+    def test_does_not_catch(self, rule: PersonalInfoRule, text: str) -> None:
+        """A duration, distance or age before a road-ish word ("drive", "walk") is no
+        house number and street."""
+        assert check(rule, text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "normalised"),
+        [
+            ("pop round to 7 Orchard Way", "7 orchard way"),
+            ("we're 4 doors down, 7 Elm Close", "7 elm close"),
+            ("12 Old Mill Lane", "12 old mill lane"),
+            ("she lives at 22 Park Drive", "22 park drive"),
+        ],
+    )
+    def test_a_street_is_still_caught(
+        self, rule: PersonalInfoRule, text: str, normalised: str
+    ) -> None:
+        """Houses on streets are still addresses."""
+        hits = check(rule, text)
+        assert [(h.entry, h.normalised) for h in hits] == [("street address", normalised)]
