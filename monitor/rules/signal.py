@@ -56,7 +56,12 @@ def terms(text: NormalisedText) -> tuple[list[str], list[str]]:
     adjacent words ("no coat"). Training reads texts through this too
     (``training_terms``), so both see the same terms."""
     words = text.letters().split()
-    return words, list(map(" ".join, pairwise(words)))
+    return words, _pairs(words)
+
+
+def _pairs(words: list[str]) -> list[str]:
+    """Each two adjacent words, a space between."""
+    return list(map(" ".join, pairwise(words)))
 
 
 def training_terms(text: str) -> list[str]:
@@ -81,16 +86,17 @@ class LearnedSignal:
             words = _rows(model, len(rules))
             order = [rules.index(rule) for rule in RULES]
             self._intercepts = tuple(float(intercepts[i]) for i in order)
-            # Per word: its idf squared (its share of the vector's length) and idf
-            # times each rule's coefficient (its share of each dot product), so that
-            # a text's sums run in C (``sum(map(get, ...))``). Two of the three ride
-            # in one complex number: one lookup and one sum serve both.
-            self._length_abuse: dict[str, complex] = {}
-            self._safeguarding: dict[str, float] = {}
+            # Per term: its idf squared (its share of the vector's length) and idf
+            # times each rule's coefficient (its share of each dot product): one
+            # lookup gives a term's three numbers.
+            self._terms: dict[str, tuple[float, float, float]] = {}
             for word, row in words:
                 idf = float(row[0])
-                self._length_abuse[str(word)] = complex(idf * idf, idf * float(row[1 + order[0]]))
-                self._safeguarding[str(word)] = idf * float(row[1 + order[1]])
+                self._terms[str(word)] = (
+                    idf * idf,
+                    idf * float(row[1 + order[0]]),
+                    idf * float(row[1 + order[1]]),
+                )
             limit = model.get("threshold", THRESHOLD) if threshold is None else threshold
             self.threshold = float(limit)  # type: ignore[arg-type]
         except (KeyError, TypeError, ValueError, IndexError, AssertionError, binascii.Error) as err:
@@ -102,14 +108,28 @@ class LearnedSignal:
 
     def _scores(self, text: NormalisedText) -> tuple[float, float]:
         """Both rules' probabilities, in ``RULES`` order."""
-        words, pairs = terms(text)
-        known = self._safeguarding.keys() & set(words)
-        if len(known) < MIN_WORDS:
+        # terms(), read here in two steps: the pairs only once the words are enough.
+        # A plain loop, which mypyc compiles: a set intersection and a sum per
+        # number cost twice as much.
+        words = text.letters().split()
+        table = self._terms
+        length = dot_a = dot_s = 0.0
+        known = 0
+        for word in set(words):
+            row = table.get(word)
+            if row is not None:
+                known += 1
+                length += row[0]
+                dot_a += row[1]
+                dot_s += row[2]
+        if known < MIN_WORDS:
             return (0.0, 0.0)  # too few words to weigh: one word would decide alone
-        known |= self._safeguarding.keys() & set(pairs)
-        both = sum(map(self._length_abuse.__getitem__, known), 0j)
-        length, dot_a = both.real, both.imag
-        dot_s = sum(map(self._safeguarding.__getitem__, known), 0.0)
+        for pair in set(_pairs(words)):
+            row = table.get(pair)
+            if row is not None:
+                length += row[0]
+                dot_a += row[1]
+                dot_s += row[2]
         norm = math.sqrt(length) if length else 1.0
         return (
             _sigmoid(self._intercepts[0] + dot_a / norm),
