@@ -58,6 +58,8 @@ SETS = (
     "focus_safeguarding.jsonl",
     "focus_benign2.jsonl",
     "focus_flagged2.jsonl",
+    "focus_benign3.jsonl",
+    "focus_flagged3.jsonl",
 )
 
 

@@ -54,16 +54,20 @@ _TEACHING = re.compile(
 )
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|me|my|myself|mine)\b")
 
-#: "dm me" and "pm me" alone: what a stranger says to move a pupil to a private
-#: channel, and what parents say to each other about a spare seat or a bag of uniform
-INVITE_ENTRIES = frozenset({"dm me [back|now|pls|please|babe|hun|hunny|sexy]", "pm me"})
+#: "dm me", "pm me" and "no questions asked" alone: what a stranger says to move a
+#: pupil to a private channel or take them in, and what parents say to each other
+#: about a spare seat, a bag of uniform or the coats appeal
+INVITE_ENTRIES = frozenset(
+    {"dm me [back|now|pls|please|babe|hun|hunny|sexy]", "pm me", "no questions asked"}
+)
 #: an exchange between adults: something spare, sold, lent or recommended
 _EXCHANGE = re.compile(
     r"\b(?:spare|tickets?|lifts?|lift[\s-]?shar\w*|car[\s-]?shar\w*|petrol|seats?|sizes?"
     r"|uniform|shoes|trousers|jumpers?|coats?|free\s+to\s+a\s+good\s+home|for\s+sale|selling"
     r"|sell|at\s+cost|recommendations?|recommend|tutors?|tutoring|lessons|babysit\w*"
     r"|childminders?|plumbers?|cleaners?|quotes?|borrow|lend|collect(?:ion)?|price|prices"
-    r"|invoices?|donations?|donate|raffle|cake\s+sale|pta|committee|volunteers?"
+    r"|invoices?|donations?|donate|raffle|cake\s+sale|pta|committee|volunteers?|appeal"
+    r"|swap|costumes?|outgrown|kit|spellings|the\s+(?:letter|form|newsletter)"
     r"|if\s+(?:you|anyone)\s+(?:wants?|needs?)\s+(?:one|them|it|some|a|an|any))\b|£\s?\d"
 )
 #: what a message to a child has that one between adults has not: pet names, looks,

@@ -290,6 +290,7 @@ class TestKindsFromTheTenthAndEleventhBlindSets:
             "Should my son learn English or French as his second subject? (EAL)",
             "Let's wait and see what happens with the snow tomorrow",
             "Year 4 learned about the Viking invaders this week",
+            "Titty Ho is a real street name in Northamptonshire",
         ],
     )
     def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:

@@ -117,6 +117,14 @@ abuse and safeguarding messages); the signal, now over words and pairs of
 words, is trained on sixteen sets, holdout9 to holdout11 among them, which
 are held to the bars now and are no longer blind.
 
+``focus_benign3.jsonl`` (600 benign: fair complaints, fond words, parents'
+swaps, welfare teaching, sport's idioms, place names) and
+``focus_flagged3.jsonl`` (500 flagged, more than half without an obvious
+keyword) were written blind after that and scored once before training on
+them: a benign rate of 0.072 (0.008 without the signal), and abuse 0.809
+and safeguarding 0.794 (0.529 and 0.140 without the signal): the lists find
+little of what is written without their words; the signal finds most of it.
+
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
 ``-s`` to see the figures, with better-profanity's and alt-profanity-check's
@@ -320,6 +328,7 @@ class TestQuality:
             "focus_benign.jsonl",
             "focus_abuse.jsonl",
             "focus_flagged2.jsonl",
+            "focus_flagged3.jsonl",
         ],
     )
     def test_recall_precision_and_fpr(self, engine: Engine, name: str) -> None:
@@ -396,6 +405,16 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
             "unsafe_link": 1.0,
         },
         0.004,
+    ),
+    "focus_benign3.jsonl": (
+        {
+            "abuse": 1.0,
+            "safeguarding": 1.0,
+            "pupil_name": 1.0,
+            "personal_info": 1.0,
+            "unsafe_link": 1.0,
+        },
+        0.002,
     ),
 }
 

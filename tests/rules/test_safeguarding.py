@@ -271,12 +271,15 @@ class TestKindsFromTheTenthAndEleventhBlindSets:
             "Bag of age 9-10 uniform free to a good home, PM me",
             "Does anyone recommend a maths tutor? DM me please",
             "Two tickets for the panto going at cost, DM me if you want them",
+            "Can someone DM me the spellings? The bag came home empty",
+            "Winter coats appeal: take what your family needs, no questions asked",
         ],
     )
     def test_an_exchange_between_adults_is_no_invitation(
         self, rule: SafeguardingRule, text: str
     ) -> None:
-        """'DM me' between parents about a seat, clothes or a tutor moves no child anywhere."""
+        """'DM me' or 'no questions asked' between parents about a seat, clothes, spellings
+        or a coats appeal moves no child anywhere."""
         assert check(rule, text) == []
 
     @pytest.mark.parametrize(
@@ -286,6 +289,7 @@ class TestKindsFromTheTenthAndEleventhBlindSets:
             "dm me if you want a chat, im bored",
             "free tickets for u babe, pm me",
             "spare ps5 game, pm me and dont tell ur mum",
+            "need somewhere to stay tonight? no questions asked x",
         ],
     )
     def test_an_invitation_to_a_child_still_is(self, rule: SafeguardingRule, text: str) -> None:
