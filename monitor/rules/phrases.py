@@ -701,9 +701,13 @@ def _build_filters(
                         fillers[literal, whole_word] = _Filler.of(literal, whole_word)
                     checked.append(fillers[literal, whole_word])
                     continue
-                number = numbers.setdefault((literal, whole_word), len(numbers))
-                for key in _literal_keys(literal, whole_word):
-                    add(key, number)
+                number = numbers.get((literal, whole_word), -1)
+                if number < 0:
+                    # A literal's keys are added once, however many entries hold it
+                    # ("him", "her", "school" are in hundreds).
+                    number = numbers[literal, whole_word] = len(numbers)
+                    for key in _literal_keys(literal, whole_word):
+                        add(key, number)
                 required.append(number)
             if required:
                 requirements.append((required, tuple(checked)))
