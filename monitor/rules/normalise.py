@@ -38,6 +38,7 @@ offsets as a ``range`` rather than a tuple of ints.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import sys
 import unicodedata
@@ -564,6 +565,10 @@ def _cf_ranges() -> tuple[tuple[int, int], ...]:
     return _category_ranges()["Cf"]
 
 
+#: the code points from the first to before the second are unassigned (planes 4-13)
+UNASSIGNED_PLANES = (0x40000, 0xE0000)
+
+
 @functools.cache
 def _category_ranges() -> dict[str, tuple[tuple[int, int], ...]]:
     """The code point ranges of the categories normalisation treats specially: Cf
@@ -571,7 +576,11 @@ def _category_ranges() -> dict[str, tuple[tuple[int, int], ...]]:
     One pass over every code point for all three."""
     ranges: dict[str, list[tuple[int, int]]] = {"Cf": [], "So": [], "Sk": []}
     current, run_start = "", -2
-    for cp in range(sys.maxunicode + 2):
+    # Planes 4 to 13 hold no character (UNASSIGNED_PLANES; a test checks it for the
+    # running Python's Unicode): skipping them halves the time, a quarter of the rules'
+    # build. Both sides of the jump are unassigned (Cn), so the runs join up.
+    below, above = UNASSIGNED_PLANES
+    for cp in itertools.chain(range(below), range(above, sys.maxunicode + 2)):
         category = unicodedata.category(chr(cp)) if cp <= sys.maxunicode else ""
         if category == current:
             continue

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.rules.normalise import NormalisedText, fold_diacritics, normalise
+from monitor.rules.normalise import UNASSIGNED_PLANES, NormalisedText, fold_diacritics, normalise
 
 
 def _assert_well_formed(n: NormalisedText) -> None:
@@ -265,3 +265,13 @@ class TestRobustness:
         once = normalise("Ｗｅｌｌ ｄｏｎｅ Zoë").text
         assert normalise(once).text == once
         assert unicodedata.is_normalized("NFKC", once)
+
+
+class TestUnicodeTables:
+    def test_the_skipped_planes_hold_no_character(self) -> None:
+        """The category scan skips planes 4-13 because this Python's Unicode assigns
+        nothing there; a Unicode that does fails here, not silently in matching."""
+        below, above = UNASSIGNED_PLANES
+        assigned = [cp for cp in range(below, above) if unicodedata.category(chr(cp)) != "Cn"]
+        assert assigned == []
+        assert unicodedata.category(chr(below - 1)) == unicodedata.category(chr(above)) == "Cn"
