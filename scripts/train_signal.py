@@ -60,6 +60,7 @@ SETS = (
     "focus_flagged2.jsonl",
     "focus_benign3.jsonl",
     "focus_flagged3.jsonl",
+    "focus_benign4.jsonl",
 )
 
 

@@ -67,7 +67,8 @@ _EXCHANGE = re.compile(
     r"|sell|at\s+cost|recommendations?|recommend|tutors?|tutoring|lessons|babysit\w*"
     r"|childminders?|plumbers?|cleaners?|quotes?|borrow|lend|collect(?:ion)?|price|prices"
     r"|invoices?|donations?|donate|raffle|cake\s+sale|pta|committee|volunteers?|appeal"
-    r"|swap|costumes?|outgrown|kit|spellings|the\s+(?:letter|form|newsletter)"
+    r"|swap|costumes?|outgrown|kit|spellings|the\s+(?:letter|form|newsletter)|products"
+    r"|free\s+(?:to|for)\s+(?:any|anyone|everyone|all|every)"
     r"|if\s+(?:you|anyone)\s+(?:wants?|needs?)\s+(?:one|them|it|some|a|an|any))\b|£\s?\d"
 )
 #: what a message to a child has that one between adults has not: pet names, looks,
@@ -77,7 +78,7 @@ _TO_A_CHILD = re.compile(
     r"|your\s+age|ur\s+age|robux|v-?bucks|gift\s?cards?|skins?|free\s+stuff|secret|don'?t\s+tell"
     r"|snap\w*|insta\w*|pics?|photos?|selfies?|alone|meet|mum|dad|parents|mates|friends"
     r"|after\s+school|school\s+gate|games?|gaming|ps[45]|xbox|fortnite|roblox|minecraft"
-    r"|discord|chat|talk|lonely|bored|fun)\b"
+    r"|discord|chat|talk|lonely|bored|fun|vapes?|cigs|weed|drugs|alcohol|booze|cash)\b"
 )
 
 

@@ -124,6 +124,9 @@ keyword) were written blind after that and scored once before training on
 them: a benign rate of 0.072 (0.008 without the signal), and abuse 0.809
 and safeguarding 0.794 (0.529 and 0.140 without the signal): the lists find
 little of what is written without their words; the signal finds most of it.
+``focus_benign4.jsonl`` (350 benign: road safety, civil disputes, sport's
+fighting words, bodies and health, dark humour) scored 0.080 on its first
+run (0.009 without the signal), and is in the signal's training now too.
 
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
@@ -415,6 +418,16 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
             "unsafe_link": 1.0,
         },
         0.002,
+    ),
+    "focus_benign4.jsonl": (
+        {
+            "abuse": 1.0,
+            "safeguarding": 1.0,
+            "pupil_name": 1.0,
+            "personal_info": 1.0,
+            "unsafe_link": 1.0,
+        },
+        0.006,
     ),
 }
 

@@ -273,6 +273,7 @@ class TestKindsFromTheTenthAndEleventhBlindSets:
             "Two tickets for the panto going at cost, DM me if you want them",
             "Can someone DM me the spellings? The bag came home empty",
             "Winter coats appeal: take what your family needs, no questions asked",
+            "Period products are free to any pupil who needs them, no questions asked",
         ],
     )
     def test_an_exchange_between_adults_is_no_invitation(
@@ -290,6 +291,7 @@ class TestKindsFromTheTenthAndEleventhBlindSets:
             "free tickets for u babe, pm me",
             "spare ps5 game, pm me and dont tell ur mum",
             "need somewhere to stay tonight? no questions asked x",
+            "free vapes for any year 9, no questions asked",
         ],
     )
     def test_an_invitation_to_a_child_still_is(self, rule: SafeguardingRule, text: str) -> None:
