@@ -274,6 +274,10 @@ class TestKindsFromTheTenthAndEleventhBlindSets:
             "go back to where you came from",
             "learn english or go home",
             "kick the foreigners out",
+            "everyone hates her, she should just die",
+            "we'll drown him in the river",
+            "they are replacing us in our own country",
+            "send noodz for a tenner",
         ],
     )
     def test_catches(self, rule: AbuseRule, text: str) -> None:
@@ -291,6 +295,7 @@ class TestKindsFromTheTenthAndEleventhBlindSets:
             "Let's wait and see what happens with the snow tomorrow",
             "Year 4 learned about the Viking invaders this week",
             "Titty Ho is a real street name in Northamptonshire",
+            "Our collie bitch has had puppies, Class 2 are welcome to visit",
         ],
     )
     def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:

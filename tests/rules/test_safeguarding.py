@@ -323,3 +323,36 @@ class TestKindsFromTheTenthAndEleventhBlindSets:
         """The adults' and teaching checks read the text once, not once per hit."""
         text = ("Spare seat, DM me. Our e-safety assembly covered self-harm. " * 20_000)[:999_960]
         assert check(rule, text) == []
+
+
+class TestKindsFromTheTwelfthAndThirteenthBlindSets:
+    """Kinds the twelfth and thirteenth blind sets found missing, in other words."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "my nephew told me he cuts himself in the shower",
+            "her stepdad is hitting her, everyone knows",
+            "he has bruises from dad again but he said the teacher he fell",
+            "our daughter hasn't come home from school and it's 7pm",
+            "private group for teens where we end the pain together",
+            "think im gonna log off for good now",
+            "we're not allowed to tell the teachers about mums friend",
+            "there isnt any food at home again",
+            "he was pointing a knife at my mum",
+            "that snitch is a dead man monday",
+            "year 7s getting paid in vapes to carry bags",
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "The lollipop man was waving it at me to slow down",
+            "Dad didn't come home till late, night shift again",
+        ],
+    )
+    def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
