@@ -89,14 +89,22 @@ class LearnedSignal:
             # Per term: its idf squared (its share of the vector's length) and idf
             # times each rule's coefficient (its share of each dot product): one
             # lookup gives a term's three numbers.
-            self._terms: dict[str, tuple[float, float, float]] = {}
-            for word, row in words:
+            # A pair ("no coat") is looked up by its first word, then its second, so
+            # that scoring never joins two words into a string.
+            self._words: dict[str, tuple[float, float, float]] = {}
+            self._pairs: dict[str, dict[str, tuple[float, float, float]]] = {}
+            for term, row in words:
                 idf = float(row[0])
-                self._terms[str(word)] = (
+                numbers = (
                     idf * idf,
                     idf * float(row[1 + order[0]]),
                     idf * float(row[1 + order[1]]),
                 )
+                first, _, second = str(term).partition(" ")
+                if second:
+                    self._pairs.setdefault(first, {})[second] = numbers
+                else:
+                    self._words[first] = numbers
             limit = model.get("threshold", THRESHOLD) if threshold is None else threshold
             self.threshold = float(limit)  # type: ignore[arg-type]
         except (KeyError, TypeError, ValueError, IndexError, AssertionError, binascii.Error) as err:
@@ -108,11 +116,11 @@ class LearnedSignal:
 
     def _scores(self, text: NormalisedText) -> tuple[float, float]:
         """Both rules' probabilities, in ``RULES`` order."""
-        # terms(), read here in two steps: the pairs only once the words are enough.
-        # A plain loop, which mypyc compiles: a set intersection and a sum per
-        # number cost twice as much.
+        # The terms of terms(), read in a plain loop that mypyc compiles (a set
+        # intersection and a sum per number cost twice as much); the pairs only once
+        # the words are enough.
         words = text.letters().split()
-        table = self._terms
+        table = self._words
         length = dot_a = dot_s = 0.0
         known = 0
         for word in set(words):
@@ -124,12 +132,19 @@ class LearnedSignal:
                 dot_s += row[2]
         if known < MIN_WORDS:
             return (0.0, 0.0)  # too few words to weigh: one word would decide alone
-        for pair in set(_pairs(words)):
-            row = table.get(pair)
-            if row is not None:
-                length += row[0]
-                dot_a += row[1]
-                dot_s += row[2]
+        pairs = self._pairs
+        seen: set[tuple[str, str]] = set()
+        for i in range(len(words) - 1):
+            following = pairs.get(words[i])
+            if following is None:
+                continue
+            row = following.get(words[i + 1])
+            if row is None or (words[i], words[i + 1]) in seen:
+                continue  # a pair counts once, however often it is written
+            seen.add((words[i], words[i + 1]))
+            length += row[0]
+            dot_a += row[1]
+            dot_s += row[2]
         norm = math.sqrt(length) if length else 1.0
         return (
             _sigmoid(self._intercepts[0] + dot_a / norm),
