@@ -86,8 +86,10 @@ _WEBMAIL_SPELT = re.compile(
 _WEBMAIL_NAMES = tuple(_WEBMAIL.split("|"))
 _SPELT_PARTS = re.compile(rf"{_SPELT_DOT}")
 _ORGANISATION_SUFFIXES = (".sch.uk", ".gov.uk", ".nhs.uk", ".nhs.net", ".police.uk", ".ac.uk")
+# A one-letter area (B, E, G, L, M, N, S, W) has no district 0: "n00dz" is no "N0 0DZ".
 _POSTCODE = re.compile(
-    r"(?<![a-z0-9])([a-pr-uwyz][a-hk-y]?[0-9][a-z0-9]?) ?([0-9][abd-hjlnp-uw-z]{2})(?![a-z0-9])"
+    r"(?<![a-z0-9])([a-pr-uwyz](?:[a-hk-y][0-9]|[1-9])[a-z0-9]?) ?([0-9][abd-hjlnp-uw-z]{2})"
+    r"(?![a-z0-9])"
 )
 # Each pattern that holds a digit is tried only where the text has one: the
 # digit runs are found in one fast pass, and the patterns are anchored there.

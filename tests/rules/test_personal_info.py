@@ -665,3 +665,19 @@ class TestNotAStreetAddress:
         """Houses on streets are still addresses."""
         hits = check(rule, text)
         assert [(h.entry, h.normalised) for h in hits] == [("street address", normalised)]
+
+
+class TestPostcodeDistricts:
+    @pytest.mark.parametrize("text", ["send n00dz lol", "w00t we won", "that's s0 0ld"])
+    def test_a_one_letter_area_has_no_district_zero(
+        self, rule: PersonalInfoRule, text: str
+    ) -> None:
+        """B, E, G, L, M, N, S and W have no district 0, so a word with two zeros in it
+        ("n00dz") is no postcode."""
+        assert check(rule, text) == []
+
+    @pytest.mark.parametrize("text", ["CR0 2AB", "BL0 9RT", "N1 9GU", "E20 1DY", "SW1A 1AA"])
+    def test_district_zero_of_two_letter_areas_and_others_are(
+        self, rule: PersonalInfoRule, text: str
+    ) -> None:
+        assert [h.entry for h in check(rule, f"we moved to {text} last week")] == ["UK postcode"]
