@@ -139,6 +139,8 @@ class SafeguardingRule(PhraseListRule):
         spans = [(start, end, ENTRY) for start, end in self.whereabouts.find(text)]
         spans += self.concerns.find(text)
         self._add_spans(text, spans, hits)
+        if hits and item.is_own:
+            hits = _unquoted(text.original, hits)
         self._add_learned(text, item, hits, self._signal)
         return hits
 
@@ -159,3 +161,30 @@ def _told_apart(original: str, hits: list[Hit]) -> list[Hit]:
         )
         and not (h.entry in INVITE_ENTRIES and between_adults)
     ]
+
+
+def _unquoted(original: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` of the school's own post without those that start in a quotation while
+    teaching: an e-safety post warns parents about anyone who asks a child to "add me
+    on Snap".
+    Staff who breach the policy do not put their own words in quotation marks."""
+    if _TEACHING.search(original.lower()) is None:
+        return hits
+    # A concern's span runs on past the quotation ("add me on Snap", ... gift cards):
+    # where a hit starts is what says whether the school is quoting.
+    return [h for h in hits if not _in_quotes(original, h.start, h.start + 1)]
+
+
+def _in_quotes(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies between double quotation marks on one line
+    (looked for within ``_SENTENCE_REACH`` either side: a long text is not read once
+    per hit)."""
+    floor = max(0, start - _SENTENCE_REACH)
+    line_start = max(text.rfind("\n", floor, start) + 1, floor)
+    ceiling = min(len(text), end + _SENTENCE_REACH)
+    line_end = text.find("\n", end, ceiling)
+    line_end = ceiling if line_end < 0 else line_end
+    before, after = text[line_start:start], text[end:line_end]
+    straight = before.count('"') % 2 == 1 and '"' in after
+    curly = before.rfind("\u201c") > before.rfind("\u201d") and "\u201d" in after
+    return straight or curly

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.models import ActionKind, Severity
+from monitor.models import ActionKind, ItemKind, Severity
 from monitor.rules import SAFEGUARDING_RULES
 from monitor.rules.safeguarding import TOPIC_ENTRIES, SafeguardingRule
 from tests.rules.helpers import check, terms
@@ -356,3 +356,27 @@ class TestKindsFromTheTwelfthAndThirteenthBlindSets:
     )
     def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
         assert check(rule, text) == []
+
+
+class TestTheSchoolQuotingWhatToWatchFor:
+    """The school's own e-safety post quotes what a groomer says; the same words of its
+    own, or quoted outside teaching, are still found."""
+
+    def test_a_quoted_warning_in_an_own_teaching_post_is_quiet(
+        self, rule: SafeguardingRule
+    ) -> None:
+        text = (
+            'E-safety reminder: if someone online asks your child to "add me on Snap" '
+            "or to keep a chat secret, report it."
+        )
+        assert check(rule, text, kind=ItemKind.POST, own=True) == []
+        curly = "Online safety: be wary of anyone who says \u201cdon\u2019t tell your mum\u201d."
+        assert check(rule, curly, kind=ItemKind.POST, own=True) == []
+
+    def test_the_same_words_unquoted_or_from_a_visitor_are_found(
+        self, rule: SafeguardingRule
+    ) -> None:
+        staff = "E-safety club tonight, add me on snap for the details"
+        assert check(rule, staff, kind=ItemKind.POST, own=True)
+        visitor = 'E-safety is a joke, "add me on Snap" babe'
+        assert check(rule, visitor)
