@@ -166,14 +166,15 @@ class NameMatcher:
         or "Zhang Wei", "nguyen thanh", as families whose names put the surname first do.
 
         Not when a word of it is an ordinary word ("Hall Rose" is a hall and a rose),
-        punctuation stands between ("Smith. Jamie"), all of it is capitals (the order
-        tells nothing), or a title comes before it ("thanks Mrs Jones Olivia loved
-        it" is a teacher, then a pupil's first name).
+        punctuation stands between ("Smith. Jamie") or a title comes before it ("thanks
+        Mrs Jones Olivia loved it" is a teacher, then a pupil's first name). A text all
+        in capitals is read as one in any case ("MAHMOOD TARIQ AND HUSSAIN YUSUF MADE
+        THE COUNTY TEAM": a pupil's surname and first name are still the pupil).
         """
         if _surname_in_capitals(written):
             return True
         words = written.split()
-        if written.isupper() or any(_fold(w) in self._word_names for w in words):
+        if any(_fold(w) in self._word_names for w in words):
             return False
         if not all(w.replace("-", "").replace("'", "").isalpha() for w in words):
             return False

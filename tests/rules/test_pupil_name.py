@@ -70,6 +70,14 @@ class TestCatches:
         """A roster pupil's full name in any of its written forms."""
         assert check(rule, text), text
 
+    @pytest.mark.parametrize("text", ["SMITH JAMIE WAS HERE", "WELL DONE SMITH JAMIE!!"])
+    def test_a_name_shouted_surname_first_is_still_the_pupil(
+        self, rule: PupilNameRule, text: str
+    ) -> None:
+        """In a text all in capitals, surname then first name (neither an ordinary word)
+        is the pupil, as in any case."""
+        assert check(rule, text)
+
 
 class TestDoesNotCatch:
     @pytest.mark.parametrize(
@@ -89,7 +97,6 @@ class TestDoesNotCatch:
             "a Moss Rose in the garden",  # surname first, but both words are words
             "thanks Mrs Jones Olivia loved it",  # a teacher, then a pupil's first name
             "Smith. Jamie was there too",
-            "SMITH JAMIE WAS HERE",  # all shouted: the order tells nothing
         ],
     )
     def test_does_not_catch(self, rule: PupilNameRule, text: str) -> None:
