@@ -245,7 +245,7 @@ _DOB_GAP = (
 )
 _DOB = re.compile(
     rf"(?:(?:\bd\.?o\.?b\b|\bdate of birth\b|\bborn(?: on)?\b|\bbirthday is\b|\bbirthday's\b)"
-    rf"[\s:.,-]{{0,3}}(?:on |is |the )?{_DATE}"
+    rf"[\s:.,-]{{0,3}}(?:on |is |the ){{0,2}}{_DATE}"
     rf"|(?:\bd\.?o\.?bs?|\bdates? of birth)\b[\s:.,-]{{0,3}}{_DOB_GAP}(?<![0-9]){_DATE_WITH_YEAR}"
     # "born" a word or three before its date: "born early on the 3rd of March 2015";
     # not a range, as admissions write it ("born between 1 September 2020 and ...")

@@ -11,7 +11,8 @@ judged once by a shared ``LinkScanner``, in this order:
 3. blocked: a domain in a blocklist file (web-filter category lists, one
    domain a line), a link shortener (the target is hidden), a lookalike of the
    school's own domains (``stmarys-sch.uk``, ``stmarys.sch.uk.login.co``,
-   ``stmarys.sch.uk`` with a digit for a letter);
+   ``stmarys.sch.uk`` with a digit for a letter) or of any public body's
+   (``fsm-grant.gov.uk.claim-now.info``);
 4. allowed: the shipped list of well-known safe domains;
 5. anything else is unknown: reported in the digest, never hidden; unless the
    text names an executable or app as a bare file name ("download
@@ -226,6 +227,9 @@ class LinkScanner:
         lookalike = self._lookalike(host)
         if lookalike:
             return verdict(True, f"lookalike of {lookalike}")
+        posing = _posing_as_public(host)
+        if posing:
+            return verdict(True, f"lookalike of a {posing} site")
         if _listed(host, self._safe):
             return None
         return verdict(False, "")
@@ -256,6 +260,20 @@ class LinkScanner:
             if len(name) >= 5 and (domain in bare or name in bare.replace("-", "")):
                 return domain
         return None
+
+
+#: the suffixes only public bodies, schools and the NHS can register under
+_PUBLIC_SUFFIXES = (".gov.uk", ".sch.uk", ".nhs.uk", ".police.uk", ".ac.uk", ".mod.uk")
+
+
+def _posing_as_public(host: str) -> str | None:
+    """The public suffix ``host`` holds as a subdomain of someone else's domain
+    ("fsm-grant.gov.uk.claim-now.info" is claim-now.info's, not a council's)."""
+    for suffix in _PUBLIC_SUFFIXES:
+        at = host.find(suffix + ".")
+        if at > 0:
+            return suffix[1:]
+    return None
 
 
 class UnsafeLinkRule:

@@ -570,6 +570,10 @@ class TestDatesOfBirthWithWordsBetween:
                 "date of birth on the form says April 2nd, 2014",
             ),
             ("she was born early on 4 July 2016", "born early on 4 July 2016"),
+            (
+                "my birthday is on the 9th of march 2016, party at the pool",
+                "birthday is on the 9th of march 2016",
+            ),
         ],
     )
     def test_catches(self, rule: PersonalInfoRule, text: str, match: str) -> None:

@@ -41,6 +41,8 @@ class TestBlocked:
             ("casino-bonus.com/win", "blocklisted domain"),
             ("https://www.casino-bonus.com", "blocklisted domain"),
             ("https://win.casino-bonus.com", "blocklisted domain"),
+            ("fsm-grant.gov.uk.claim-now.info", "lookalike of a gov.uk site"),
+            ("https://pay.council.gov.uk.refunds.net", "lookalike of a gov.uk site"),
         ],
     )
     def test_blocked(self, scanner: LinkScanner, text: str, reason: str) -> None:
