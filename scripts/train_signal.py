@@ -68,14 +68,9 @@ def rows(name: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in (DATA / name).read_text("utf-8").splitlines()]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--hold-out", action="append", default=[], metavar="NAME")
-    parser.add_argument("--output", type=Path, default=OUT)
-    args = parser.parse_args()
-    train = [r for name in SETS if name not in args.hold_out for r in rows(name)]
-    texts = [str(r["text"]) for r in train]
-    # One vocabulary and idf (they do not depend on the labels), a model per rule.
+def fit_vectorizer(texts: list[str]) -> tuple[TfidfVectorizer, object]:
+    """The TF-IDF vectoriser over ``texts``' terms (a pair only if ``MIN_PAIR_DF`` of
+    them hold it), and the texts' matrix."""
     counted = TfidfVectorizer(analyzer=training_terms, binary=True)
     in_items = (counted.fit_transform(texts) > 0).sum(axis=0).A1
     kept = sorted(
@@ -84,7 +79,17 @@ def main() -> None:
         if " " not in term or in_items[i] >= MIN_PAIR_DF
     )
     vectorizer = TfidfVectorizer(analyzer=training_terms, binary=True, vocabulary=kept)
-    matrix = vectorizer.fit_transform(texts)
+    return vectorizer, vectorizer.fit_transform(texts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--hold-out", action="append", default=[], metavar="NAME")
+    parser.add_argument("--output", type=Path, default=OUT)
+    args = parser.parse_args()
+    train = [r for name in SETS if name not in args.hold_out for r in rows(name)]
+    # One vocabulary and idf (they do not depend on the labels), a model per rule.
+    vectorizer, matrix = fit_vectorizer([str(r["text"]) for r in train])
     fits = {}
     for rule in RULES:
         labels = [rule in r["labels"] for r in train]  # type: ignore[operator]
