@@ -166,8 +166,8 @@ def _told_apart(original: str, hits: list[Hit]) -> list[Hit]:
 def _unquoted(original: str, hits: list[Hit]) -> list[Hit]:
     """``hits`` of the school's own post without those that start in a quotation while
     teaching: an e-safety post warns parents about anyone who asks a child to "add me
-    on Snap".
-    Staff who breach the policy do not put their own words in quotation marks."""
+    on Snap". Staff who breach the policy do not put their own words in quotation
+    marks."""
     if _TEACHING.search(original.lower()) is None:
         return hits
     # A concern's span runs on past the quotation ("add me on Snap", ... gift cards):

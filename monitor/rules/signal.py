@@ -56,10 +56,10 @@ def terms(text: NormalisedText) -> tuple[list[str], list[str]]:
     adjacent words ("no coat"). Training reads texts through this too
     (``training_terms``), so both see the same terms."""
     words = text.letters().split()
-    return words, _pairs(words)
+    return words, _adjacent(words)
 
 
-def _pairs(words: list[str]) -> list[str]:
+def _adjacent(words: list[str]) -> list[str]:
     """Each two adjacent words, a space between."""
     return list(map(" ".join, pairwise(words)))
 

@@ -51,6 +51,46 @@ def roster() -> list[Pupil]:
     )
 
 
+def labelled_config(folder: Path, *, learned: bool = True) -> Path:
+    """A config file in ``folder`` for the labelled sets: their school, their roster as
+    its MIS exports it, their web filter's block list. ``learned=False`` turns the
+    learned signal off (``scripts/evaluate_signal.py`` fits its own)."""
+    path = folder / "monitor.toml"
+    signal = (
+        ""
+        if learned
+        else "\n[rules.abuse]\nlearned = false\n\n[rules.safeguarding]\nlearned = false\n"
+    )
+    path.write_text(
+        f"""
+[school]
+name = "St Mary's"
+aup_url = "https://stmarys.sch.uk/aup"
+domains = ["stmarys.sch.uk"]
+
+[email]
+sender = "monitor@stmarys.sch.uk"
+slt = ["slt@stmarys.sch.uk"]
+dsl = ["dsl@stmarys.sch.uk"]
+
+[roster]
+path = "{DATA / "roster.csv"}"
+first_name = "Legal Forename"
+last_name = "Legal Surname"
+known_as = "Preferred Forename"
+photo_consent = "Photo Consent"
+{signal}
+[rules.personal_info]
+allow_terms = ["01632 960000", "01632 960500"]  # the school office in holdout6 and 7, holdout5
+
+[rules.unsafe_link]
+blocklist_files = ["{DATA / "blocklist.txt"}"]
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
 def terms(name: str) -> list[str]:
     """The entries of a shipped list."""
     return read_terms(LISTS / name)

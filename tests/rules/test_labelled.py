@@ -159,6 +159,7 @@ import pytest
 from monitor.config import Config, load_config
 from monitor.engine import Engine, build_engine
 from monitor.models import Item, ItemKind
+from tests.rules.helpers import labelled_config
 
 DATA = Path(__file__).parent / "data"
 #: minimum recall per rule, from the issue
@@ -191,36 +192,7 @@ def load(name: str = "labelled.jsonl") -> list[Labelled]:
 
 @pytest.fixture(scope="module", name="config")
 def fixture_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
-    folder = tmp_path_factory.mktemp("labelled")
-    path = folder / "monitor.toml"
-    path.write_text(
-        f"""
-[school]
-name = "St Mary's"
-aup_url = "https://stmarys.sch.uk/aup"
-domains = ["stmarys.sch.uk"]
-
-[email]
-sender = "monitor@stmarys.sch.uk"
-slt = ["slt@stmarys.sch.uk"]
-dsl = ["dsl@stmarys.sch.uk"]
-
-[roster]
-path = "{DATA / "roster.csv"}"
-first_name = "Legal Forename"
-last_name = "Legal Surname"
-known_as = "Preferred Forename"
-photo_consent = "Photo Consent"
-
-[rules.personal_info]
-allow_terms = ["01632 960000", "01632 960500"]  # the school office in holdout6 and 7, holdout5
-
-[rules.unsafe_link]
-blocklist_files = ["{DATA / "blocklist.txt"}"]
-""",
-        encoding="utf-8",
-    )
-    return load_config(path)
+    return load_config(labelled_config(tmp_path_factory.mktemp("labelled")))
 
 
 @pytest.fixture(scope="module", name="engine")

@@ -319,8 +319,11 @@ class TestKindsFromTheTenthAndEleventhBlindSets:
     def test_a_request_for_pictures_still_is(self, rule: SafeguardingRule, text: str) -> None:
         assert check(rule, text)
 
-    def test_a_megabyte_of_invitations_is_read_once(self, rule: SafeguardingRule) -> None:
-        """The adults' and teaching checks read the text once, not once per hit."""
+    def test_a_megabyte_of_invitations_between_adults_is_all_told_apart(
+        self, rule: SafeguardingRule
+    ) -> None:
+        """Every one of 20,000 hits in a 1 MB text is told apart (the checks read the
+        text once, not once per hit, so this finishes in seconds)."""
         text = ("Spare seat, DM me. Our e-safety assembly covered self-harm. " * 20_000)[:999_960]
         assert check(rule, text) == []
 
