@@ -246,7 +246,7 @@ _EMPTY_HOUSE = (
 _COME_ROUND = r"(?:come|cum)\s+(?:round|over|to)\s+(?:mine|my\s+(?:house|place|flat))"
 _COME_ALONE = (
     r"\b(?:come|cum)\s+(?:on|by)\s+(?:ur|your|yr)\s+own\b|\bcome\s+alone\b|\b(?:don'?t"
-    r"|dont)\s+bring\s+(?:anyone|any1|no\s*one|ur\s+mates|your\s+(?:mates|friends))\b"
+    r"|dont)\s+bring\s+(?:anyone|any[1i]|no\s*one|ur\s+mates|your\s+(?:mates|friends))\b"
 )
 _LOOKS = (
     r"pretty|beautiful|gorgeous|stunning|cute|eyes|model|little\s+one|dress|grown\s*-?\s*up|mature"
@@ -301,7 +301,7 @@ _IMAGES_HELD = (
 _DEMAND = (
     r"£\s*\d+|\b\d+\s*(?:quid|pounds?)\b|\bpaypal\b|\bsteam\s+cards?\b|\bgift\s*cards?\b"
     r"|\bbitcoin\b|\bcrypto\b|\bor\s+(?:it|they|them|the\s+\w+)\s+(?:goes|go|gets?)\b"
-    r"|\b(?:every1|everyone|every\s+one|ur\s+school|your\s+school|ur\s+mates|your\s+mates"
+    r"|\b(?:every[1i]|everyone|every\s+one|ur\s+school|your\s+school|ur\s+mates|your\s+mates"
     r"|ur\s+mum|your\s+(?:mum|parents))\s+(?:sees?|will\s+see|gets?\s+(?:them|it))"
 )
 # Carrying or holding things for someone, with the signs of exploitation.
@@ -426,7 +426,7 @@ _CHILD = (
 # Gifts with a secret, and a child asked to turn a camera on.
 _TELL_NOBODY = (
     r"(?:don'?t|dont|do\s+not|never)\s+(?:mention|tell|say)\s+(?:it\s+|this\s+|that\s+|anything\s+)?"
-    r"(?:to\s+)?(?:anyone|anybody|any1|nobody)"
+    r"(?:to\s+)?(?:anyone|anybody|any[1i]|nobody)"
 )
 _GIFT = (
     r"(?:got|get|buy|bought|give|gave)\s+(?:you|u|ya)\b|for\s+(?:you|u)\b|after\s+school|trainers"
@@ -448,7 +448,7 @@ _WHAT_HAPPENS = (
 # A stranger from a child's game, and where the child is.
 _FROM_THE_GAME = (
     r"me\s+from\s+(?:the\s+game|fortnite|roblox|minecraft|discord|among\s+us|cod|fifa|xbox"
-    r"|ps4|ps5)"
+    r"|ps[45as])"
 )
 _WHERE_ARE_YOU = r"school|where|live|how\s+old|meet|address|is\s+it\s+the\s+one"
 
@@ -458,8 +458,10 @@ class Concern:
     """One kind of concern: its name for a finding, its anchor words, its pattern.
 
     ``anchors`` are words (``"stab*"`` a prefix) one of which every match of
-    ``pattern`` holds at a word start; ``abuse`` says a match is abuse too
-    (a threat).
+    ``pattern`` holds at a word start; ``second``, where given, are words one
+    of which every match (with its ``near`` sign) holds too: the other sign's.
+    A text lacking either kind is never searched. ``abuse`` says a match is
+    abuse too (a threat).
     """
 
     entry: str
@@ -471,6 +473,8 @@ class Concern:
     #: a second sign that must be found within ``_NEAR`` characters of a match of
     #: ``pattern`` (two quick searches, for signs common apart and rare together)
     near: str | None = None
+    #: (see above) empty where a sign can be written without a word: "£50", "18+"
+    second: tuple[str, ...] = ()
 
 
 CONCERNS: tuple[Concern, ...] = (
@@ -497,17 +501,72 @@ CONCERNS: tuple[Concern, ...] = (
         _either(_words(_WEAPON, _ATTACK), _words(_THREAT_INTENT)),
         abuse=True,
         unless=_WEAPON_TEACHING,
+        second=(
+            "i",
+            "ill",
+            "im",
+            "imma",
+            "ima",
+            "gonna",
+            "going",
+            "gunna",
+            "bring*",
+            "brought",
+            "tmrw",
+            "tmr",
+            "tomorrow",
+            "tonight",
+            "tomoz",
+            "tmoz",
+            "moro",
+            "morrow",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "mon",
+            "tues",
+            "wed",
+            "thurs",
+            "fri",
+            "after",
+            "week",
+            "joking",
+            "swear",
+            "wait",
+            "watch",
+            "dead",
+        ),
     ),
     Concern(
         "threat of violence at school",
         ("batter*", "beat", "kick", "smash", "break"),
         _either(_words(_BEAT), _words(_BEAT_PLACE)),
         abuse=True,
+        second=(
+            "after",
+            "behind",
+            "gate",
+            "gates",
+            "outside",
+            "way",
+            "come",
+            "everyone",
+            "myself",
+            "meself",
+            "joking",
+            "i",
+            "ill",
+            "im",
+            "imma",
+            "ima",
+        ),
     ),
     Concern("telling people they are dead", ("dead",), _DEAD, abuse=True),
     Concern(
         "self-harm (cutting)",
-        ("cutting", "cut", "cuts"),
+        ("cutting", "cut", "cuts", "scars"),
         _CUTTING,
         unless=_WEAPON_TEACHING,
     ),
@@ -536,11 +595,26 @@ CONCERNS: tuple[Concern, ...] = (
         + _either(_words("bye"), _words(_SORRY_ALL), _WINDOW)
         + "|"
         + _GOODBYE_NOTE,
+        second=(
+            "sorry",
+            "love",
+            "forgive",
+            "tell",
+            "look",
+            "can*",
+            "thank*",
+            "only",
+            "letter*",
+            "note*",
+            "message*",
+            "video*",
+        ),
     ),
     Concern(
         "drawn to a height or a railway (suicide risk)",
-        ("bridge", "train", "railway", "tracks", "edge", "roof", "cliff", "multi"),
+        ("bridge", "train", "railway", "tracks", "edge", "roof", "cliff", "multi*"),
         _either(_words(_LEDGE), _words(_LEDGE_DRAW)),
+        second=("keep", "kept", "jump*", "stood", "standing", "end"),
     ),
     Concern(
         "not eating, hating their body",
@@ -568,6 +642,18 @@ CONCERNS: tuple[Concern, ...] = (
             "hungry",
         ),
         _either(_words(_RESTRICT), _words(_BODY), _WINDOW) + "|" + _RIBS,
+        second=(
+            "food",
+            "eat",
+            "eaten",
+            "eating",
+            "skip*",
+            "starv*",
+            "purg*",
+            "throw*",
+            "see",
+            "thigh",
+        ),
     ),
     Concern(
         "no food at home",
@@ -578,6 +664,7 @@ CONCERNS: tuple[Concern, ...] = (
         "afraid of someone at home",
         ("scared", "afraid", "frightened", "terrified", "want", "hide", "hiding", "dread", "stay"),
         _HOME_FEAR + "|" + _either(_words(_ARRIVAL), _words(_FEAR)),
+        second=("when", "home", "my"),
     ),
     Concern(
         "an injury and who caused it",
@@ -594,16 +681,19 @@ CONCERNS: tuple[Concern, ...] = (
             "slipped",
         ),
         _either(_words(_INJURY), _words(_INJURY_CAUSE)) + "|" + _COVER_STORY,
+        second=("me", "where", "did", "done", "does", "gave", "told", "tell", "say", "said"),
     ),
     Concern(
         "someone coming into a child's room at night",
         ("room", "bed"),
         _either(_words(_NIGHT_VISIT), _words(_NIGHT_WRONG)),
+        second=("night", "like", "scared", "touch*", "asleep", "lock"),
     ),
     Concern(
         "pictures demanded or threatened",
         ("make*", "made", "making", "force*", "post*", "share*", "leak*", "send*", "show*", "say*"),
         _COERCED,
+        second=("me", "if", "unless", "he*", "she*", "they*"),
     ),
     Concern(
         "paid to carry or hold things (exploitation)",
@@ -634,6 +724,22 @@ CONCERNS: tuple[Concern, ...] = (
         "a child's age asked with where or how to reach them",
         ("old", "age"),
         _either(_words(_AGE_ASKED), _words(_PRIVATE_ASKED), _WINDOW),
+        second=(
+            "school",
+            "where",
+            "address",
+            "gate",
+            "time",
+            "snap",
+            "insta",
+            "own",
+            "alone",
+            "pic",
+            "pics",
+            "photo",
+            "photos",
+            "come",
+        ),
     ),
     Concern(
         "blackmail with a child's pictures",
@@ -658,12 +764,28 @@ CONCERNS: tuple[Concern, ...] = (
         ("bag", "bags", "package*", "parcel*", "bits", "stuff", "things", "gear"),
         _CARRY,
         near=_words(_CARRY_SIGN),
+        second=(
+            "paid",
+            "questions",
+            "back",
+            "week",
+            "cash",
+            "owe",
+            "if",
+            "hurt",
+            "else",
+            "makes",
+            "making",
+            "made",
+            "mates",
+        ),
     ),
     Concern(
         "someone coming in at bedtime",
         ("bedtime", "bed", "night", "nighttime", "asleep"),
         _words(_BEDTIME),
         near=_words(_COMES_IN),
+        second=("comes", "come", "came", "creeps", "gets", "sneaks"),
     ),
     Concern(
         "a child's looks, and where they are",
@@ -681,6 +803,7 @@ CONCERNS: tuple[Concern, ...] = (
         ),
         _words(_LOOKS_ONLY),
         near=_words(_WHICH_CLASS),
+        second=("what", "how", "where"),
     ),
     Concern(
         "secrecy asked of a child",
@@ -691,22 +814,55 @@ CONCERNS: tuple[Concern, ...] = (
         "invited to an empty house",
         ("mine", "house", "place", "flat"),
         _either(_words(_EMPTY_HOUSE), _words(_COME_ROUND), _WINDOW),
+        second=("mum*", "mam*", "mom*", "dad*", "parent*", "folks*"),
     ),
-    Concern("asked to come alone", ("own", "alone", "bring"), _COME_ALONE),
+    Concern(
+        "asked to come alone",
+        ("own", "alone", "bring"),
+        _COME_ALONE,
+        second=("come", "cum", "don", "dont"),
+    ),
     Concern(
         "a gift or modelling offered to a child for their looks",
-        ("present*", "gift*", "nice", "treat*", "model*"),
+        ("present*", "gift*", "nice*", "treat*", "model*"),
         _either(_words(_GIFT_TO_CHILD), _words(_LOOKS), _WINDOW) + "|" + _MODEL,
+        second=(
+            "pretty",
+            "beautiful",
+            "gorgeous",
+            "stunning",
+            "cute",
+            "eyes",
+            "model*",
+            "little",
+            "dress",
+            "grown*",
+            "mature",
+            "could",
+            "should",
+        ),
     ),
     Concern(
         "game money or gift cards for a child's contact or details",
         ("robux", "vbucks", "bucks", "skins", "coins", "gems", "gift", "giftcard*", "amazon"),
         _either(_words(_GAME_MONEY), _words(_GAME_MONEY_ASK), _WINDOW),
+        second=(
+            "me",
+            "address",
+            "username",
+            "password",
+            "login",
+            "whoever",
+            "followers",
+            "age",
+            "school",
+        ),
     ),
     Concern(
         "a child's password asked for",
         ("password*", "login", "pin"),
         _either(_words(_CREDENTIALS_ASKED), _words(_CREDENTIALS_BAIT), _WINDOW),
+        second=("robux", "vbucks", "claim", "generator", "unlimited", "free"),
     ),
     Concern(
         "moving a child to a private app",
@@ -736,6 +892,22 @@ CONCERNS: tuple[Concern, ...] = (
         _words(_PHOTO_REF) + "|" + _THESE_KIDS_PLAY,
         unless=_OWN_CHILD,
         near=_ROUTINE,
+        second=(
+            "bus",
+            "gate",
+            "park",
+            "crossing",
+            "walk",
+            "walks",
+            "way",
+            "get",
+            "live",
+            "lives",
+            "every",
+            "own",
+            "alone",
+            "time",
+        ),
     ),
     Concern(
         "a grievance and an invitation offered to young people (radicalisation)",
@@ -784,6 +956,7 @@ CONCERNS: tuple[Concern, ...] = (
         _words(_KEEP_AWAY),
         abuse=True,
         near=_words(_MENACE),
+        second=("joking", "know", "warned", "warning", "see", "mark", "else", "didn*"),
     ),
     Concern(
         "someone photographing children",
@@ -800,18 +973,67 @@ CONCERNS: tuple[Concern, ...] = (
         _words(_FILMING_CHILDREN),
         unless=_SCHOOL_PHOTOS,
         near=_words(_LURKING),
+        second=(
+            "man",
+            "bloke",
+            "guy",
+            "fella",
+            "stranger",
+            "van",
+            "car",
+            "fence",
+            "railings",
+            "lurking",
+            "parked",
+            "hanging",
+            "sat",
+            "every",
+            "week",
+        ),
     ),
     Concern(
         "a child left alone or uncared for",
-        ("left", "leaves", "leaving", "clothes", "breakfast"),
+        ("own", "alone", "themselves", "himself", "herself", "clothes", "uniform", "breakfast"),
         _words(_NEGLECT),
         near=_words(_CHILD),
+        second=(
+            "kid",
+            "kids",
+            "children",
+            "child",
+            "little",
+            "boy",
+            "girl",
+            "lad",
+            "son",
+            "daughter",
+            "youngest",
+            "year",
+            "brother",
+            "sister",
+            "baby",
+        ),
     ),
     Concern(
         "a gift with a secret",
-        ("anyone", "anybody", "any1", "nobody"),
+        ("anyone", "anybody", "anyi", "nobody"),
         _words(_TELL_NOBODY),
         near=_words(_GIFT),
+        second=(
+            "you",
+            "u",
+            "ya",
+            "after",
+            "trainers",
+            "present",
+            "gift",
+            "money",
+            "cash",
+            "phone",
+            "vape",
+            "meet",
+            "pick",
+        ),
     ),
     Concern(
         "a child asked to turn a camera on",
@@ -836,11 +1058,12 @@ CONCERNS: tuple[Concern, ...] = (
             "cod",
             "fifa",
             "xbox",
-            "ps4",
-            "ps5",
+            "psa",
+            "pss",
         ),
         _words(_FROM_THE_GAME),
         near=_words(_WHERE_ARE_YOU),
+        second=("school", "where", "live", "how", "meet", "address", "one"),
     ),
 )
 
@@ -860,20 +1083,23 @@ class Concerns:
         self._scan: Callable[[NormalisedText], _Hits] | None = None
         self._values: Callable[[NormalisedText], AbstractSet[int]] | None = None
         self._base = 0
-        self._keys = _anchor_keys(self._concerns)
-        # A key several concerns share carries the first one's value; seeing
-        # that value, every concern of such a key is a candidate.
-        self._also: dict[int, frozenset[int]] = {}
-        for indexes in self._keys.values():
-            if len(indexes) > 1:
-                first = min(indexes)
-                self._also[first] = self._also.get(first, frozenset()) | frozenset(indexes)
+        # What a key says is a bit mask: bit i, it anchors concern i; bit
+        # count + i, it is a second word of concern i. Keys saying the same
+        # share a value (an index into ``_masks``).
+        count = len(self._concerns)
+        masks = _key_masks(self._concerns)
+        self._masks: tuple[int, ...] = tuple(dict.fromkeys(masks.values()))
+        number = {mask: i for i, mask in enumerate(self._masks)}
+        self._key_values = {key: number[mask] for key, mask in masks.items()}
+        self._count = count
+        self._anchor_bits = (1 << count) - 1
+        # Concerns without second words pass that test whatever the text holds.
+        self._single = sum(1 << i for i, c in enumerate(self._concerns) if not c.second)
 
     def prefilter_keys(self, base: int) -> dict[str, int]:
-        """The anchors as ``NormalisedText.letters`` shows them, valued ``base`` + the index
-        of a concern (a key several concerns share takes the first; ``find`` reads it as
-        all of them)."""
-        return {key: base + min(indexes) for key, indexes in self._keys.items()}
+        """The anchors and second words as ``NormalisedText.letters`` shows them, valued
+        ``base`` and up (keys saying the same share a value)."""
+        return {key: base + value for key, value in self._key_values.items()}
 
     def use_scan(self, scan: Callable[[NormalisedText], _Hits], base: int) -> None:
         """Ask ``scan`` which anchors a text holds."""
@@ -926,17 +1152,28 @@ class Concerns:
     def _candidates_of(self, text: NormalisedText) -> Sequence[int]:
         if not self._prefilter:
             return range(len(self._concerns))
+        found: Iterable[int]
         if self._values is not None:
-            found = {value - self._base for value in self._values(text)}
+            found = self._values(text)
         else:
             if self._scan is None:
                 self._scan = self._own_scan()
-            found = {value - self._base for _, value in self._scan(text)}
-        if not found:
+            found = [value for _, value in self._scan(text)]
+        masks, base = self._masks, self._base
+        said = 0
+        for value in found:
+            said |= masks[value - base]
+        if not said:
             return ()  # most text: no anchor
-        for first in found & self._also.keys():
-            found |= self._also[first]
-        return sorted(found)
+        # A concern of two signs needs a word of each: most texts holding one
+        # anchor ("left", "anyone", "photo") hold no word of the other sign.
+        chosen = said & self._anchor_bits & ((said >> self._count) | self._single)
+        out: list[int] = []
+        while chosen:
+            low = chosen & -chosen
+            out.append(low.bit_length() - 1)
+            chosen ^= low
+        return out
 
     def _own_scan(self) -> Callable[[NormalisedText], _Hits]:
         """Built alone (no shared automaton): a small automaton of the anchors."""
@@ -950,12 +1187,14 @@ class Concerns:
         return lambda text: automaton.iter(text.letters())
 
 
-def _anchor_keys(concerns: Sequence[Concern]) -> dict[str, set[int]]:
-    """Each anchor as the letters view shows it (" word " or, for "word*", " word"), with the
-    concerns it anchors."""
-    keys: dict[str, set[int]] = {}
+def _key_masks(concerns: Sequence[Concern]) -> dict[str, int]:
+    """Each anchor and second word as the letters view shows it (" word " or, for "word*",
+    " word"), with what it says as a bit mask: bit i for each concern i it anchors, bit
+    ``len(concerns)`` + i for each it is a second word of."""
+    masks: dict[str, int] = {}
     for index, concern in enumerate(concerns):
-        for anchor in concern.anchors:
-            key = f" {anchor[:-1]}" if anchor.endswith("*") else f" {anchor} "
-            keys.setdefault(key, set()).add(index)
-    return keys
+        for words, bit in ((concern.anchors, index), (concern.second, index + len(concerns))):
+            for word in words:
+                key = f" {word[:-1]}" if word.endswith("*") else f" {word} "
+                masks[key] = masks.get(key, 0) | 1 << bit
+    return masks
