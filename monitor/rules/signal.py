@@ -49,6 +49,12 @@ MIN_WORDS = 4
 #: how much of the text a finding quotes
 _QUOTED = 300
 
+#: a term's share of the vector's length, and of the abuse and safeguarding dot products
+_Numbers = tuple[float, float, float]
+#: a word's numbers, and the pairs it begins (with theirs)
+_Row = tuple[float, float, float, dict[str, _Numbers] | None]
+_UNKNOWN: _Numbers = (0.0, 0.0, 0.0)
+
 
 def terms(text: NormalisedText) -> tuple[list[str], list[str]]:
     """The words of ``text`` (its letters view's, in order: single letters too, which
@@ -86,13 +92,15 @@ class LearnedSignal:
             words = _rows(model, len(rules))
             order = [rules.index(rule) for rule in RULES]
             self._intercepts = tuple(float(intercepts[i]) for i in order)
-            # Per term: its idf squared (its share of the vector's length) and idf
-            # times each rule's coefficient (its share of each dot product): one
-            # lookup gives a term's three numbers.
-            # A pair ("no coat") is looked up by its first word, then its second, so
-            # that scoring never joins two words into a string.
-            self._words: dict[str, tuple[float, float, float]] = {}
-            self._pairs: dict[str, dict[str, tuple[float, float, float]]] = {}
+            # Per word: its idf squared (its share of the vector's length) and idf
+            # times each rule's coefficient (its share of each dot product), then the
+            # pairs it begins ("no" -> "coat" -> the pair's three numbers): one lookup
+            # per word gives the word's numbers and where its pair with the next is
+            # found, and scoring never joins two words into a string. A word known
+            # only as a pair's first has a length share of 0.
+            self._terms: dict[str, _Row] = {}
+            pairs: dict[str, dict[str, _Numbers]] = {}
+            numbers_of: dict[str, _Numbers] = {}
             for term, row in words:
                 idf = float(row[0])
                 numbers = (
@@ -102,9 +110,12 @@ class LearnedSignal:
                 )
                 first, _, second = str(term).partition(" ")
                 if second:
-                    self._pairs.setdefault(first, {})[second] = numbers
+                    pairs.setdefault(first, {})[second] = numbers
                 else:
-                    self._words[first] = numbers
+                    numbers_of[first] = numbers
+            for word in numbers_of.keys() | pairs.keys():
+                length, abuse, safeguarding = numbers_of.get(word, _UNKNOWN)
+                self._terms[word] = (length, abuse, safeguarding, pairs.get(word))
             limit = model.get("threshold", THRESHOLD) if threshold is None else threshold
             self.threshold = float(limit)  # type: ignore[arg-type]
         except (KeyError, TypeError, ValueError, IndexError, AssertionError, binascii.Error) as err:
@@ -116,35 +127,39 @@ class LearnedSignal:
 
     def _scores(self, text: NormalisedText) -> tuple[float, float]:
         """Both rules' probabilities, in ``RULES`` order."""
-        # The terms of terms(), read in a plain loop that mypyc compiles (a set
-        # intersection and a sum per number cost twice as much); the pairs only once
-        # the words are enough.
-        words = text.letters().split()
-        table = self._words
+        # The terms of terms(), read in one plain loop that mypyc compiles (a set
+        # intersection and a sum per number cost twice as much): a word's row holds
+        # the pairs it begins, so a pair costs no lookup of its first word.
+        table = self._terms
         length = dot_a = dot_s = 0.0
         known = 0
-        for word in set(words):
+        seen: set[str] = set()
+        paired: set[tuple[str, str]] = set()
+        following: dict[str, _Numbers] | None = None
+        previous = ""
+        for word in text.letters().split():
+            if following is not None:
+                pair = following.get(word)
+                # (a term counts once, however often it is written)
+                if pair is not None and (previous, word) not in paired:
+                    paired.add((previous, word))
+                    length += pair[0]
+                    dot_a += pair[1]
+                    dot_s += pair[2]
             row = table.get(word)
-            if row is not None:
-                known += 1
-                length += row[0]
-                dot_a += row[1]
-                dot_s += row[2]
+            if row is None:
+                following = None
+            else:
+                following = row[3]
+                if row[0] > 0.0 and word not in seen:
+                    seen.add(word)
+                    known += 1
+                    length += row[0]
+                    dot_a += row[1]
+                    dot_s += row[2]
+            previous = word
         if known < MIN_WORDS:
             return (0.0, 0.0)  # too few words to weigh: one word would decide alone
-        pairs = self._pairs
-        seen: set[tuple[str, str]] = set()
-        for i in range(len(words) - 1):
-            following = pairs.get(words[i])
-            if following is None:
-                continue
-            row = following.get(words[i + 1])
-            if row is None or (words[i], words[i + 1]) in seen:
-                continue  # a pair counts once, however often it is written
-            seen.add((words[i], words[i + 1]))
-            length += row[0]
-            dot_a += row[1]
-            dot_s += row[2]
         norm = math.sqrt(length) if length else 1.0
         return (
             _sigmoid(self._intercepts[0] + dot_a / norm),
