@@ -918,13 +918,23 @@ def _word_atoms(entry: Entry, *, masks: bool) -> list[str]:
             last = position == len(runs) - 1
             inner = position > 0 and (not last or entry.prefix)
             if masks and inner:
-                atoms.append(f"(?:{letter}{{{count},}}+|{_MASK}{{{count}}})")
+                atoms.append(f"(?:{letter}{_at_least(count)}|{_MASK}{{{count}}})")
             else:
                 # Possessive: a run never gives characters back, since the
                 # next atom starts with another character. This keeps
                 # matching linear on input like "fuuuu...u".
-                atoms.extend((letter, f"{letter}{{{count - 1},}}+"))
+                atoms.extend((letter, f"{letter}{_at_least(count - 1)}"))
     return atoms
+
+
+def _at_least(count: int) -> str:
+    """A possessive repeat of at least ``count``, written short: the pattern of a long
+    list holds tens of thousands, and parsing its text is most of compiling it."""
+    if count == 0:
+        return "*+"
+    if count == 1:
+        return "++"
+    return f"{{{count},}}+"
 
 
 def _word_terminal(entry: Entry, name: str, *, shared_end: bool = False) -> str:
