@@ -132,6 +132,7 @@ _CUTTING = (
 _FAREWELL = (
     r"last\s+(?:post|message)|goodbye|good\s+bye"
     r"|won'?t\s+be\s+(?:here|around)|by\s+the\s+time\s+(?:you|u|anyone)\s+read"
+    r"|letters?\s+to\s+(?:everyone|every1|everyi|my\s+(?:family|mum|mam|friends))"
 )
 _SORRY_FAMILY = (
     r"(?:sorry|love\s+(?:you|u)|love\s+ya|forgive\s+me)\s+(?:mum|mam|mom|dad|nan|everyone|all|guys)"
@@ -143,6 +144,8 @@ _SORRY_ALL = (
     r"sorry\s+for\s+everything|(?:can'?t|cant|cannot)\s+do\s+this\s+any\s*more"
     r"|(?:thank\s+(?:you|u)|thanks)\s+(?:all\s+)?(?:to\s+\w+\s+)?(?:\w+\s+)?(?:for\s+trying|who\s+tried)"
     r"|only\s+one\s+who\s+(?:was\s+)?(?:ever\s+)?(?:nice|kind)\s+to\s+me"
+    r"|(?:wasn'?t|wasnt|isn'?t|isnt|not)\s+(?:their|your|ur|anyone'?s)\s+fault"
+    r"|won'?t\s+matter\s+(?:anyway|any\s*more)"
 )
 _GOODBYE_NOTE = r"\b(?:goodbye|good\s*bye|suicide)\s+(?:letters?|notes?|messages?|videos?)\b"
 _LEDGE = r"bridge|train\s+tracks|railway|the\s+tracks|the\s+edge|the\s+roof|cliff|multi\s*storey"
@@ -388,11 +391,13 @@ _MENACE = (
 # Someone photographing children from outside.
 _FILMING_CHILDREN = (
     r"(?:taking|took|takes|filming|filmed|films|photographing|photographed)\s+(?:(?:pictures|pics"
-    r"|photos|videos?|vids)\s+of\s+)?(?:the\s+)?(?:kids|children|girls|boys|pupils|little\s+ones)"
+    r"|photos|videos?|vids)\s+of\s+)?(?:the\s+)?(?:\w+\s+)?(?:kids|children|girls|boys|pupils"
+    r"|little\s+ones)"
 )
 _LURKING = (
     r"man|bloke|guy|fella|stranger|van|car|fence|railings|lurking|parked|hanging\s+(?:about|around)"
-    r"|sat\s+(?:outside|in)|every\s+(?:day|afternoon|morning)|all\s+week"
+    r"|sat\s+(?:outside|in)|every\s+(?:day|afternoon|morning)|all\s+week|watching|alley\w*"
+    r"|zoom(?:ed|ing)?|engine\s+running|through\s+the\s+(?:fence|railings|gates?)|behind\s+the"
 )
 _SCHOOL_PHOTOS = re.compile(
     _words(
@@ -414,7 +419,7 @@ _NEGLECT = (
     r"(?:left|leaves|leaving)\s+(?:on\s+(?:their|his|her)\s+own|alone|home\s+alone|by\s+(?:themselves"
     r"|himself|herself))\s+(?:for\s+)?(?:days|all\s+(?:day|night|weekend)|overnight|every\s+(?:night"
     r"|weekend|day)|hours)"
-    r"|(?:same|dirty)\s+clothes\s+(?:every\s+day|all\s+week|for\s+days|again)"
+    r"|(?:same|dirty)\s+clothes\s+(?:\S+\s+){0,4}?(?:every\s+day|all\s+week|for\s+days|again)"
     r"|always\s+(?:in|wears?|wearing)\s+the\s+same\s+(?:clothes|uniform)"
     r"|(?:hadn'?t|hasn'?t|not|never)\s+(?:had|eaten)\s+(?:any\s+)?breakfast\s+(?:again|for\s+days"
     r"|all\s+week)|no\s+breakfast\s+again"
@@ -587,6 +592,9 @@ CONCERNS: tuple[Concern, ...] = (
             "tried",
             "trying",
             "only",
+            "letter*",
+            "fault",
+            "matter",
         ),
         _either(
             _words(f"{_FAREWELL}|{_SORRY_ALL}"), _words(f"{_SORRY_FAMILY}|{_SORRY_ALL}"), _WINDOW
@@ -608,6 +616,8 @@ CONCERNS: tuple[Concern, ...] = (
             "note*",
             "message*",
             "video*",
+            "fault",
+            "matter",
         ),
     ),
     Concern(
@@ -989,6 +999,12 @@ CONCERNS: tuple[Concern, ...] = (
             "sat",
             "every",
             "week",
+            "watching",
+            "alley*",
+            "zoom*",
+            "engine",
+            "through",
+            "behind",
         ),
     ),
     Concern(
