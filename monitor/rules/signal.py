@@ -39,8 +39,10 @@ from monitor.rules.normalise import NormalisedText, normalise
 
 #: the rules the signal scores for, in the model file's order
 RULES = ("abuse", "safeguarding")
-#: a score over this is a finding (chosen on the fifth blind set: see the module)
-THRESHOLD = 0.6
+#: a score over its rule's is a finding (leave-one-set-out over 22 sets: safeguarding
+#: at 0.55 finds 0.895 of what no training set showed it, for 0.885 at 0.6, at a benign
+#: rate of 0.049 for 0.044; a missed safeguarding message is the worst failure)
+THRESHOLDS = {"abuse": 0.6, "safeguarding": 0.55}
 #: the one-letter words the model knows: chat's, "u r", "i"; other single letters are
 #: what is left of "don't" or a word spelt out ("A S S E S S M E N T" is no words)
 ONE_LETTER_WORDS = frozenset("aiurx")
@@ -85,6 +87,8 @@ class LearnedSignal:
     """
 
     def __init__(self, model: Mapping[str, object], *, threshold: float | None = None) -> None:
+        """``threshold``, where given, is both rules' (else the model's, else
+        ``THRESHOLDS``)."""
         try:
             rules = model["rules"]
             intercepts = model["intercepts"]
@@ -116,8 +120,12 @@ class LearnedSignal:
             for word in numbers_of.keys() | pairs.keys():
                 length, abuse, safeguarding = numbers_of.get(word, _UNKNOWN)
                 self._terms[word] = (length, abuse, safeguarding, pairs.get(word))
-            limit = model.get("threshold", THRESHOLD) if threshold is None else threshold
-            self.threshold = float(limit)  # type: ignore[arg-type]
+            limits = model.get("thresholds", THRESHOLDS)
+            assert isinstance(limits, Mapping)
+            #: per rule, the score over which a text is a finding
+            self.thresholds = {
+                rule: float(limits[rule] if threshold is None else threshold) for rule in RULES
+            }
         except (KeyError, TypeError, ValueError, IndexError, AssertionError, binascii.Error) as err:
             raise ValueError(f"not a learned-signal model: {type(err).__name__} {err}") from None
 
@@ -169,7 +177,7 @@ class LearnedSignal:
     def hit(self, text: NormalisedText, rule: str, severity: Severity) -> Hit | None:
         """A finding for ``rule`` over the whole text if its score passes the threshold."""
         p = self.score(text, rule)
-        if p <= self.threshold:
+        if p <= self.thresholds[rule]:
             return None
         # The whole text is the span; an email quotes the first of it.
         end = min(len(text.original), _QUOTED)
