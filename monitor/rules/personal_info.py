@@ -139,6 +139,10 @@ _PHONE_WORD = re.compile(
     r"dial|sms|cell|fone|message|msg)"
 )
 _REFERENCE_REACH = 40  # characters before the digits a reference word is sought in
+# An organisation's line: said so in the words before it.
+_OFFICE_WORD = re.compile(r"\b(?:office|reception|switchboard|main\s+number|enquiries)\b")
+_US = re.compile(r"\b(?:us|our)\b")
+_OFFICE_REACH = 60
 # (Not the full stop of an abbreviation: "order no. 0113 ...", "ref. 0113 ...".)
 _SENTENCE_END = re.compile(r"(?<!\bno)(?<!\bref)(?<!\bacc)[.!?;\n](?:\s|$)")
 # Three or four groups of four digits ("4417-2290-0831", "0047 2213 9981"): no
@@ -206,6 +210,13 @@ _NOT_A_NAME_WORD = (
     r"|metre|metres|meter|meters|mph|lap|laps|step|steps|am|pm|times|more|extra|other"
     r"|people|goals|points|of)\b)"
 )
+# The street named first and the house number after it ("we live on Kingsway, number
+# 118"), read back from the digits: where someone says they live.
+_NUMBER_AFTER_STREET = re.compile(
+    r"\b(?:live|lives|living|stay|staying|moved|move)\s+(?:on|at|to|in)\s+"
+    r"(?P<street>(?:[a-z][a-z'’-]*\s+){0,3}?[a-z][a-z'’-]+,?\s+(?:at\s+)?(?:number|no\.?|num)\s*)$"
+)
+_STREET_REACH = 60  # characters before the digits the street and "number" are sought in
 # What may not come just before a house number (see _STREET's look-behind).
 _NOT_BEFORE_NUMBER = frozenset("_£$€.,:/-")
 _STREET = re.compile(
@@ -295,9 +306,9 @@ class PersonalInfoRule:
             zeros = _o_as_zero(s, runs)
             if zeros is None:
                 if _may_hold_phone(s, runs):
-                    hits.extend(self._phones(text, s))
+                    hits.extend(self._phones(text, s, own=item.is_own))
             elif _may_hold_phone(zeros, [m.span() for m in _DIGIT_RUN.finditer(zeros)]):
-                hits.extend(self._phones(text, zeros))
+                hits.extend(self._phones(text, zeros, own=item.is_own))
             self._anchored(text, s, runs, hits)
             if "dob" in s or "born" in s or "birth" in s or "d.o.b" in s:
                 hits.extend(self._pattern(text, s, _DOB, "date of birth", _spaced))
@@ -310,7 +321,7 @@ class PersonalInfoRule:
         hits.sort(key=lambda h: (h.start, -h.end))
         return _without_overlaps(hits)
 
-    def _phones(self, text: NormalisedText, s: str) -> Iterable[Hit]:
+    def _phones(self, text: NormalisedText, s: str, *, own: bool) -> Iterable[Hit]:
         # Numbers the library knows are allocated, and numbers shaped like a
         # UK one (0 or +44, then a full national number): a person's number
         # is personal whether or not the range is in the library's data
@@ -332,6 +343,7 @@ class PersonalInfoRule:
                     _in_link(s, begin)
                     or _not_personal(e164)
                     or _a_reference(scan, begin, stop, e164)
+                    or _an_office_line(scan, begin, e164, own=own)
                 ):
                     out.append(self._hit(text, begin, stop, e164, "phone number"))
         if not others:
@@ -357,7 +369,11 @@ class PersonalInfoRule:
                 continue
             e164 = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
             begin, stop = offset + m.start, offset + m.end
-            if _not_personal(e164) or _a_reference(scan, begin, stop, e164):
+            if (
+                _not_personal(e164)
+                or _a_reference(scan, begin, stop, e164)
+                or _an_office_line(scan, begin, e164, own=own)
+            ):
                 continue
             out.append(self._hit(text, offset + m.start, offset + m.end, e164, "phone number"))
         return out
@@ -442,6 +458,13 @@ class PersonalInfoRule:
                 hits.append(
                     self._hit(text, at, street.end(), _spaced(street.group()), "street address")
                 )
+            elif at >= 4 and s[at - 1] in " ." and end - at <= 4:
+                named = _NUMBER_AFTER_STREET.search(s, max(0, at - _STREET_REACH), at)
+                if named is not None and _a_name(text, named.start("street")):
+                    begin = named.start("street")
+                    hits.append(
+                        self._hit(text, begin, end, _spaced(s[begin:end]), "street address")
+                    )
             # An outward code has one or two letters before its digit, so
             # without a letter just before the run ("year 6", "£3.50") there
             # is none: the two regex calls are skipped.
@@ -641,6 +664,30 @@ def _a_reference(s: str, start: int, end: int, e164: str) -> bool:
         before = before[ends[-1] :]
     found = [m.end() for m in _REFERENCE_WORD.finditer(before)]
     return bool(found) and _PHONE_WORD.search(before, found[-1]) is None
+
+
+def _a_name(text: NormalisedText, start: int) -> bool:
+    """Whether the word at ``text.text[start]`` is written with a capital, as a street's
+    name is ("we live on Kingsway, number 118"), and is no article ("on the edge,
+    number 10", "live in hope")."""
+    first = text.original_span(start, start + 1)[0]
+    word = text.text[start:].split(" ", 1)[0]
+    return text.original[first : first + 1].isupper() and word not in ("the", "a", "an", "my")
+
+
+def _an_office_line(s: str, start: int, e164: str, *, own: bool) -> bool:
+    """Whether the number at ``s[start]`` (``e164``) is an office's line by what its
+    sentence says before it ("the school office number is 01632 960450", "reception:
+    0113 ..."), or on the school's own post, "us" or "our" ("you can now reach us on
+    ..."): an organisation's published landline, not a person's. A UK mobile number is
+    a person's whatever is said around it (a teacher's "ring me on 07...")."""
+    if e164.startswith("+447"):
+        return False
+    before = s[max(0, start - _OFFICE_REACH) : start]
+    ends = [m.end() for m in _SENTENCE_END.finditer(before)]
+    if ends:
+        before = before[ends[-1] :]
+    return _OFFICE_WORD.search(before) is not None or (own and _US.search(before) is not None)
 
 
 def _o_as_zero(s: str, runs: list[tuple[int, int]]) -> str | None:

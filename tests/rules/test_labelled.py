@@ -465,10 +465,10 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
             "abuse": 0.98,
             "safeguarding": 0.97,
             "pupil_name": 1.0,
-            "personal_info": 0.96,
+            "personal_info": 1.0,
             "unsafe_link": 1.0,
         },
-        0.04,
+        0.03,
     ),
 }
 

@@ -685,3 +685,73 @@ class TestPostcodeDistricts:
         self, rule: PersonalInfoRule, text: str
     ) -> None:
         assert [h.entry for h in check(rule, f"we moved to {text} last week")] == ["UK postcode"]
+
+
+class TestOfficeLines:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Office number is 01632 960450 if anyone needs it, they pick up after 8:30",
+            "the school office: 0113 496 0555",
+            "Reception is on 0161 496 0342 from 8am",
+            "ring the switchboard on 0161 496 0342 and ask for the SENCO",
+        ],
+    )
+    def test_an_office_landline_is_not_personal(self, rule: PersonalInfoRule, text: str) -> None:
+        """A landline the sentence before it calls an office's or reception's is an
+        organisation's published line."""
+        assert check(rule, text) == []
+
+    def test_on_the_schools_own_post_us_and_our_say_so(self, rule: PersonalInfoRule) -> None:
+        text = "Our number has changed. You can now reach us on 01632 960450 from 8am."
+        assert check(rule, text, own=True) == []
+        assert [h.normalised for h in check(rule, text)] == ["+441632960450"]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "call the office or my mobile 07911 123456",
+            "the office is shut so ring me on 07911 123456",
+            "Office closed. Call 0113 496 0555 for my husband",
+        ],
+    )
+    def test_a_mobile_or_a_number_after_the_sentence_is_still_caught(
+        self, rule: PersonalInfoRule, text: str
+    ) -> None:
+        assert check(rule, text)
+
+    def test_a_teachers_mobile_on_an_own_post_is_caught(self, rule: PersonalInfoRule) -> None:
+        text = "Any questions about the trip, ring us on my mobile 07911 123456"
+        assert check(rule, text, own=True)
+
+
+class TestStreetNamedFirst:
+    @pytest.mark.parametrize(
+        ("text", "match"),
+        [
+            (
+                "we live on Kingsway, number 118, the house with the blue door",
+                "Kingsway, number 118",
+            ),
+            ("they moved to Elm Grove no. 4 last week", "Elm Grove no. 4"),
+            ("she lives on Park Road at number 22", "Park Road at number 22"),
+        ],
+    )
+    def test_the_street_then_its_number(
+        self, rule: PersonalInfoRule, text: str, match: str
+    ) -> None:
+        assert [h.match for h in check(rule, text)] == [match]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "we live on a budget, number 1 rule is no takeaways",
+            "I live in hope, number 7 bus permitting",
+            "my son is number 118 in the parkrun results",
+            "lives on the edge, number 10 shirt",
+        ],
+    )
+    def test_not_a_number_without_where_someone_lives(
+        self, rule: PersonalInfoRule, text: str
+    ) -> None:
+        assert check(rule, text) == []
