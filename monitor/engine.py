@@ -254,9 +254,12 @@ def build_rules(config: Config | None, *, pupils: Sequence[Pupil] | None = None)
     names = NameMatcher(pupils, word_names=read_terms(lists / NAME_WORDS_LIST))
     # Both lists, the roster, the words a child is singled out by and the
     # concerns' anchors are read for every item: one automaton pass serves them all.
+    # The concerns' words are in most texts; the roster's names, in few: a client
+    # whose values are above every value a text holds skips it at once, so the
+    # names come last.
     share_prefilter(
         [abuse.matcher, safeguarding.matcher],
-        clients=[names, safeguarding.whereabouts, concerns],
+        clients=[concerns, safeguarding.whereabouts, names],
     )
     school_domains = config.school.domains if config else ()
     links = settings("unsafe_link")
