@@ -464,9 +464,11 @@ class Concern:
 
     ``anchors`` are words (``"stab*"`` a prefix) one of which every match of
     ``pattern`` holds at a word start; ``second``, where given, are words one
-    of which every match (with its ``near`` sign) holds too: the other sign's.
-    A text lacking either kind is never searched. ``abuse`` says a match is
-    abuse too (a threat).
+    of which every match (with its ``near`` sign) holds too, most often the
+    other sign's. A text lacking either kind is never searched; second words
+    are for concerns whose anchors are common, and must be rare themselves
+    (each is a key of the automaton every text is scanned with). ``abuse``
+    says a match is abuse too (a threat).
     """
 
     entry: str
@@ -686,24 +688,6 @@ CONCERNS: tuple[Concern, ...] = (
         ("bag", "bags", "package*", "parcel*", "bits", "stuff", "things", "gear"),
         _CARRY,
         near=_words(_CARRY_SIGN),
-        second=(
-            "paid",
-            "questions",
-            "back",
-            "week",
-            "cash",
-            "owe",
-            "stop",
-            "say",
-            "dont",
-            "don",
-            "hurt",
-            "else",
-            "makes",
-            "making",
-            "made",
-            "mates",
-        ),
     ),
     Concern(
         "someone coming in at bedtime",
@@ -935,21 +919,7 @@ CONCERNS: tuple[Concern, ...] = (
         ("anyone", "anybody", "anyi", "nobody"),
         _words(_TELL_NOBODY),
         near=_words(_GIFT),
-        second=(
-            "you",
-            "u",
-            "ya",
-            "after",
-            "trainers",
-            "present",
-            "gift",
-            "money",
-            "cash",
-            "phone",
-            "vape",
-            "meet",
-            "pick",
-        ),
+        second=("mention", "tell", "say"),
     ),
     Concern(
         "a child asked to turn a camera on",
