@@ -1146,8 +1146,10 @@ class PhraseListRule:
         (about 3,700 labelled items held no own post that was abuse or a
         safeguarding concern, and most of the signal's false alarms on own posts
         were lessons). The lists and the concerns still vet every own post."""
-        if hits or signal is None or item.is_own or self.matcher.has_exception(text):
+        if hits or signal is None or item.is_own:
             return
         learned = signal.hit(text, self.id, self.default_severity)
-        if learned is not None:
+        # (the exceptions only for a finding: the score is worked out once for both
+        # rules, and most texts have none)
+        if learned is not None and not self.matcher.has_exception(text):
             hits.append(learned)
