@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 
 from monitor.rules.normalise import NormalisedText
 
@@ -68,6 +69,7 @@ class Whereabouts:
 
     def __init__(self) -> None:
         self._scan: Callable[[NormalisedText], _Hits] | None = None
+        self._values: Callable[[NormalisedText], AbstractSet[int]] | None = None
 
     def prefilter_keys(self, base: int) -> dict[str, int]:
         """The child words as ``NormalisedText.letters`` shows them, all valued ``base``."""
@@ -77,12 +79,20 @@ class Whereabouts:
         """Ask ``scan`` whether a text holds a child word."""
         self._scan = scan
 
+    def use_values(self, values: Callable[[NormalisedText], AbstractSet[int]], base: int) -> None:
+        """Ask ``values`` whether a text holds a child word (cheaper than ``use_scan``:
+        where the words are is not needed, so the automaton is not run again for it)."""
+        self._values = values
+
     def find(self, text: NormalisedText) -> list[tuple[int, int]]:
         """The spans of ``text.fold_diacritics().text`` that ask or tell where one child
         can be found."""
-        if self._scan is not None:
-            if not self._scan(text):
+        if self._values is not None:
+            if not self._values(text):
                 return []  # most text: no child word
+        elif self._scan is not None:
+            if not self._scan(text):
+                return []
         elif _HAS_CHILD_WORD.search(text.text) is None:
             return []
         return [m.span() for m in _WHEREABOUTS.finditer(text.fold_diacritics().text)]
