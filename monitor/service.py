@@ -821,7 +821,7 @@ def _release_freed_memory() -> None:
     Compiling the word lists' patterns takes several times the memory they
     keep. Freed, most of it stays in the C allocator's heap and would count
     against the daemon's resident memory for as long as it runs: glibc's
-    ``malloc_trim`` returns it (2 MB). Where there is no such call (musl,
+    ``malloc_trim`` returns it. Where there is no such call (musl,
     macOS) nothing is done.
     """
     gc.collect()

@@ -132,7 +132,7 @@ _CUTTING = (
 _FAREWELL = (
     r"last\s+(?:post|message)|goodbye|good\s+bye"
     r"|won'?t\s+be\s+(?:here|around)|by\s+the\s+time\s+(?:you|u|anyone)\s+read"
-    r"|letters?\s+to\s+(?:everyone|every1|everyi|my\s+(?:family|mum|mam|friends))"
+    r"|letters?\s+(?:to|for)\s+(?:everyone|every1|everyi|my\s+(?:family|mum|mam|friends))"
 )
 _SORRY_FAMILY = (
     r"(?:sorry|love\s+(?:you|u)|love\s+ya|forgive\s+me)\s+(?:mum|mam|mom|dad|nan|everyone|all|guys)"

@@ -43,6 +43,7 @@ TOPIC_ENTRIES = frozenset(
         "selfharm*|self-harm*",
         "suicid*",
         "send [me] [a|some|more] pic*|pix|photo*|selfie*|nudes|video",
+        "keep it|this [a] secret",
     }
 )
 _TEACHING = re.compile(

@@ -302,6 +302,45 @@ class TestKindsFromTheTenthAndEleventhBlindSets:
         assert check(rule, text) == []
 
 
+class TestKindsFromTheFourteenthAndFifteenthBlindSets:
+    """Insults without a swear word, veiled threats and sexual remarks the fourteenth and
+    fifteenth blind sets (and focus_flagged4) showed missing, written differently."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "the head is an absolute clown",
+            "two-faced snake, that PTA chair",
+            "silly cow never answers an email",
+            "total waste of space that new deputy",
+            "do the world a favour and retire",
+            "we know where you live Mr Price",
+            "I know what time you finish on Fridays. See you then",
+            "he'll be eating through a straw by Monday",
+            "legal in a few years lads",
+            "no one wants to sit next to him on the coach",
+            "age is just a number babe",
+            "bringing something sharp to the leavers do",
+            "that school has got what's coming to it",
+        ],
+    )
+    def test_catches(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "The clown at the summer fair was brilliant",
+            "Do you know where she lives? I have her coat",
+            "What time do you finish on Fridays? Can I collect early",
+            "Bring something warm for the trip, it gets cold",
+            "Age is no barrier, Grandad ran the parents' race",
+        ],
+    )
+    def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text) == []
+
+
 class TestDoesNotCatch:
     """What the default list must leave alone."""
 

@@ -383,3 +383,39 @@ class TestTheSchoolQuotingWhatToWatchFor:
         assert check(rule, staff, kind=ItemKind.POST, own=True)
         visitor = 'E-safety is a joke, "add me on Snap" babe'
         assert check(rule, visitor)
+
+
+class TestKindsFromTheFourteenthAndFifteenthBlindSets:
+    """Kinds holdout14, focus_flagged4 and holdout15 found missing, in other words."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # staff moving pupils to a private channel, on the school's own page
+            "Revision help over Easter: message me on my personal snapchat, Year 11",
+            "text me on my personal mobile if you're stuck, no need to tell your parents",
+            "reply on the other app, people are nosy on here",
+            "lets move this somewhere more private x",
+            "we can talk properly without your parents knowing",
+            "wrote letters for everyone. love you all x",
+            "i deserve the marks tbh",
+            "anyone know how to hide bruises for PE",
+            "mam says if the social come round i have to say everything is fine",
+            "more close-ups of the girls please",
+            "not going home tonight, staying with a mate from the internet",
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+        assert check(rule, text, kind=ItemKind.POST, own=True)
+
+    def test_keep_it_secret_named_in_teaching_is_quiet(self, rule: SafeguardingRule) -> None:
+        """An own e-safety post naming what a groomer asks is teaching; the same words
+        said to a child, or by a writer of themselves, are a concern."""
+        teaching = (
+            "Online Safety Week: people who groom children start with gifts, then ask "
+            "the child to keep it secret. Please talk to your child about who they chat to."
+        )
+        assert check(rule, teaching, kind=ItemKind.POST, own=True) == []
+        assert check(rule, "keep it secret ok, dont tell ur mum")
+        assert check(rule, "after the online safety talk i said we keep it secret")
