@@ -84,6 +84,9 @@ _WEBMAIL_SPELT = re.compile(
 # Cheap tests first: a spelt, bracketed or spaced "at" (_at_written), then a provider's
 # name anywhere.
 _WEBMAIL_NAMES = tuple(_WEBMAIL.split("|"))
+# A webmail domain and its dot, as the spelt address ends: "live" and "sky" are in
+# many comments, and the whole address's pattern costs a hundred times this search.
+_WEBMAIL_DOMAIN = re.compile(rf"\b(?:{_WEBMAIL}){_SPELT_DOT}[a-z]")
 _SPELT_PARTS = re.compile(rf"{_SPELT_DOT}")
 _ORGANISATION_SUFFIXES = (".sch.uk", ".gov.uk", ".nhs.uk", ".nhs.net", ".police.uk", ".ac.uk")
 # A one-letter area (B, E, G, L, M, N, S, W) has no district 0: "n00dz" is no "N0 0DZ".
@@ -294,7 +297,11 @@ class PersonalInfoRule:
         # The leet step reads an "@" after a letter as an "a" ("sam_t@ yahoo.com"): the
         # text before it has the "@".
         ats = _with_at(text)
-        if _at_written(ats, "@" in ats) and any(n in t for n in _WEBMAIL_NAMES):
+        if (
+            _at_written(ats, "@" in ats)
+            and any(n in t for n in _WEBMAIL_NAMES)
+            and _WEBMAIL_DOMAIN.search(ats) is not None
+        ):
             hits.extend(self._webmail_spelt(text, ats))
         # The normaliser folds digits inside words ("m1" -> "mi"): those are
         # postcodes here, so the digits are put back.
@@ -458,7 +465,7 @@ class PersonalInfoRule:
                 hits.append(
                     self._hit(text, at, street.end(), _spaced(street.group()), "street address")
                 )
-            elif at >= 4 and s[at - 1] in " ." and end - at <= 4:
+            elif end - at <= 4 and _after_number_word(s, at):
                 named = _NUMBER_AFTER_STREET.search(s, max(0, at - _STREET_REACH), at)
                 if named is not None and _a_name(text, named.start("street")):
                     begin = named.start("street")
@@ -664,6 +671,13 @@ def _a_reference(s: str, start: int, end: int, e164: str) -> bool:
         before = before[ends[-1] :]
     found = [m.end() for m in _REFERENCE_WORD.finditer(before)]
     return bool(found) and _PHONE_WORD.search(before, found[-1]) is None
+
+
+def _after_number_word(s: str, at: int) -> bool:
+    """Whether the digits at ``s[at]`` come just after "number", "num" or "no" (as
+    ``_NUMBER_AFTER_STREET`` ends): a slice and a test, where that pattern's search
+    would read back over sixty characters for every time and year in a text."""
+    return s[max(0, at - 9) : at].rstrip().endswith(("number", "num", "no", "no."))
 
 
 def _a_name(text: NormalisedText, start: int) -> bool:
