@@ -51,11 +51,20 @@ MIN_WORDS = 4
 #: how much of the text a finding quotes
 _QUOTED = 300
 
-#: a term's share of the vector's length, and of the abuse and safeguarding dot products
-_Numbers = tuple[float, float, float]
-#: a word's numbers, and the pairs it begins (with theirs)
-_Row = tuple[float, float, float, dict[str, _Numbers] | None]
-_UNKNOWN: _Numbers = (0.0, 0.0, 0.0)
+
+class _Term:
+    """One term of the model: its share of the vector's length and of the abuse and
+    safeguarding dot products; a word's, also the pairs it begins. (A class, not a
+    tuple: compiled, its numbers are read as they are stored, and a term is its own
+    key in a set.)"""
+
+    __slots__ = ("abuse", "following", "length", "safeguarding")
+
+    def __init__(self, length: float, abuse: float, safeguarding: float) -> None:
+        self.length = length
+        self.abuse = abuse
+        self.safeguarding = safeguarding
+        self.following: dict[str, _Term] | None = None
 
 
 def terms(text: NormalisedText) -> tuple[list[str], list[str]]:
@@ -96,18 +105,17 @@ class LearnedSignal:
             words = _rows(model, len(rules))
             order = [rules.index(rule) for rule in RULES]
             self._intercepts = tuple(float(intercepts[i]) for i in order)
-            # Per word: its idf squared (its share of the vector's length) and idf
-            # times each rule's coefficient (its share of each dot product), then the
-            # pairs it begins ("no" -> "coat" -> the pair's three numbers): one lookup
-            # per word gives the word's numbers and where its pair with the next is
-            # found, and scoring never joins two words into a string. A word known
-            # only as a pair's first has a length share of 0.
-            self._terms: dict[str, _Row] = {}
-            pairs: dict[str, dict[str, _Numbers]] = {}
-            numbers_of: dict[str, _Numbers] = {}
+            # Per term: its idf squared (its share of the vector's length) and idf
+            # times each rule's coefficient (its share of each dot product); a word's
+            # term holds the pairs it begins too ("no" -> "coat" -> the pair's term):
+            # one lookup per word gives the word's numbers and where its pair with the
+            # next is found, and scoring never joins two words into a string. A word
+            # known only as a pair's first has a length share of 0.
+            self._terms: dict[str, _Term] = {}
+            pairs: dict[str, dict[str, _Term]] = {}
             for term, row in words:
                 idf = float(row[0])
-                numbers = (
+                numbers = _Term(
                     idf * idf,
                     idf * float(row[1 + order[0]]),
                     idf * float(row[1 + order[1]]),
@@ -116,10 +124,12 @@ class LearnedSignal:
                 if second:
                     pairs.setdefault(first, {})[second] = numbers
                 else:
-                    numbers_of[first] = numbers
-            for word in numbers_of.keys() | pairs.keys():
-                length, abuse, safeguarding = numbers_of.get(word, _UNKNOWN)
-                self._terms[word] = (length, abuse, safeguarding, pairs.get(word))
+                    self._terms[first] = numbers
+            for word, following in pairs.items():
+                known = self._terms.get(word)
+                if known is None:
+                    known = self._terms[word] = _Term(0.0, 0.0, 0.0)
+                known.following = following
             limits = model.get("thresholds", THRESHOLDS)
             assert isinstance(limits, Mapping)
             #: per rule, the score over which a text is a finding
@@ -142,30 +152,28 @@ class LearnedSignal:
         length = dot_a = dot_s = 0.0
         known = 0
         seen: set[str] = set()
-        paired: set[tuple[str, str]] = set()
-        following: dict[str, _Numbers] | None = None
-        previous = ""
+        paired: set[_Term] = set()  # (a term is its own key: nothing is built per pair)
+        following: dict[str, _Term] | None = None
         for word in text.letters().split():
             if following is not None:
                 pair = following.get(word)
                 # (a term counts once, however often it is written)
-                if pair is not None and (previous, word) not in paired:
-                    paired.add((previous, word))
-                    length += pair[0]
-                    dot_a += pair[1]
-                    dot_s += pair[2]
-            row = table.get(word)
-            if row is None:
+                if pair is not None and pair not in paired:
+                    paired.add(pair)
+                    length += pair.length
+                    dot_a += pair.abuse
+                    dot_s += pair.safeguarding
+            term = table.get(word)
+            if term is None:
                 following = None
             else:
-                following = row[3]
-                if row[0] > 0.0 and word not in seen:
+                following = term.following
+                if term.length > 0.0 and word not in seen:
                     seen.add(word)
                     known += 1
-                    length += row[0]
-                    dot_a += row[1]
-                    dot_s += row[2]
-            previous = word
+                    length += term.length
+                    dot_a += term.abuse
+                    dot_s += term.safeguarding
         if known < MIN_WORDS:
             return (0.0, 0.0)  # too few words to weigh: one word would decide alone
         norm = math.sqrt(length) if length else 1.0
