@@ -68,7 +68,6 @@ class Whereabouts:
     """
 
     def __init__(self) -> None:
-        self._scan: Callable[[NormalisedText], _Hits] | None = None
         self._values: Callable[[NormalisedText], AbstractSet[int]] | None = None
 
     def prefilter_keys(self, base: int) -> dict[str, int]:
@@ -76,8 +75,9 @@ class Whereabouts:
         return {f" {word} ": base for word in _CHILD_WORDS}
 
     def use_scan(self, scan: Callable[[NormalisedText], _Hits], base: int) -> None:
-        """Ask ``scan`` whether a text holds a child word."""
-        self._scan = scan
+        """Ask ``scan`` whether a text holds a child word (``share_prefilter`` offers
+        ``use_values`` first, which needs no positions)."""
+        self._values = lambda text: {value for _, value in scan(text)}
 
     def use_values(self, values: Callable[[NormalisedText], AbstractSet[int]], base: int) -> None:
         """Ask ``values`` whether a text holds a child word (cheaper than ``use_scan``:
@@ -90,9 +90,6 @@ class Whereabouts:
         if self._values is not None:
             if not self._values(text):
                 return []  # most text: no child word
-        elif self._scan is not None:
-            if not self._scan(text):
-                return []
         elif _HAS_CHILD_WORD.search(text.text) is None:
             return []
         return [m.span() for m in _WHEREABOUTS.finditer(text.fold_diacritics().text)]
