@@ -142,8 +142,13 @@ _PHONE_WORD = re.compile(
     r"dial|sms|cell|fone|message|msg)"
 )
 _REFERENCE_REACH = 40  # characters before the digits a reference word is sought in
-# An organisation's line: said so in the words before it.
-_OFFICE_WORD = re.compile(r"\b(?:office|reception|switchboard|main\s+number|enquiries)\b")
+# An organisation's line: said so in the words before it (an office, or a public
+# body or service a parent rings: "I rang the council on 01609 ...").
+_OFFICE_WORD = re.compile(
+    r"\b(?:office|reception|switchboard|main\s+number|enquiries|council|"
+    r"local\s+authority|(?:children'?s|social|customer)\s+services|surgery|helpline|"
+    r"hotline|police|nhs)\b"
+)
 _US = re.compile(r"\b(?:us|our)\b")
 _OFFICE_REACH = 60
 # (Not the full stop of an abbreviation: "order no. 0113 ...", "ref. 0113 ...".)
@@ -692,9 +697,10 @@ def _a_name(text: NormalisedText, start: int) -> bool:
 def _an_office_line(s: str, start: int, e164: str, *, own: bool) -> bool:
     """Whether the number at ``s[start]`` (``e164``) is an office's line by what its
     sentence says before it ("the school office number is 01632 960450", "reception:
-    0113 ..."), or on the school's own post, "us" or "our" ("you can now reach us on
-    ..."): an organisation's published landline, not a person's. A UK mobile number is
-    a person's whatever is said around it (a teacher's "ring me on 07...")."""
+    0113 ...", "I rang the council on ..."), or on the school's own post, "us" or "our"
+    ("you can now reach us on ..."): an organisation's published landline, not a
+    person's. A UK mobile number is a person's whatever is said around it (a teacher's
+    "ring me on 07...")."""
     if e164.startswith("+447"):
         return False
     before = s[max(0, start - _OFFICE_REACH) : start]

@@ -695,11 +695,14 @@ class TestOfficeLines:
             "the school office: 0113 496 0555",
             "Reception is on 0161 496 0342 from 8am",
             "ring the switchboard on 0161 496 0342 and ask for the SENCO",
+            "Re the bus: I rang the council on 01609 780780 and they said it's not theirs",
+            "out of hours, call the local authority children's services on 0161 496 0000",
+            "the surgery's number is 0113 496 0123 for flu jabs",
         ],
     )
     def test_an_office_landline_is_not_personal(self, rule: PersonalInfoRule, text: str) -> None:
-        """A landline the sentence before it calls an office's or reception's is an
-        organisation's published line."""
+        """A landline the sentence before it calls an office's, reception's or a public
+        service's is an organisation's published line."""
         assert check(rule, text) == []
 
     def test_on_the_schools_own_post_us_and_our_say_so(self, rule: PersonalInfoRule) -> None:
@@ -713,6 +716,8 @@ class TestOfficeLines:
             "call the office or my mobile 07911 123456",
             "the office is shut so ring me on 07911 123456",
             "Office closed. Call 0113 496 0555 for my husband",
+            "the council are useless. ring me on 01609 780780 if you want to complain",
+            "my husband's at the police station, his mobile is 07911 123456",
         ],
     )
     def test_a_mobile_or_a_number_after_the_sentence_is_still_caught(

@@ -206,6 +206,8 @@ class TestTeachingAboutASubject:
             "self-harm and eating disorders. Childline (0800 1111) is always there.",
             "If you are worried about your child's wellbeing, including self-harm or low mood, "
             "our Family Support Worker is happy to help.",
+            "Thanks for sharing the CAMHS info evening about self-harm and anxiety. Really "
+            "useful, wish I'd known about it sooner",
         ],
     )
     def test_teaching_or_support_is_quiet(self, rule: SafeguardingRule, text: str) -> None:
