@@ -13,6 +13,7 @@ rule's ``Concerns``; given them, this rule reports those as abuse too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -25,6 +26,16 @@ from monitor.rules.signal import LearnedSignal
 #: emoji that are a rude gesture on their own (the normaliser reads emoji as spaces)
 GESTURES = ("\U0001f595",)  # 🖕, the middle finger, in any skin tone
 GESTURE_ENTRY = "rude gesture (emoji)"
+#: hate symbols written in brackets and digits, which the lists do not see: the "echo"
+#: round a word or a name ("(((globalist)))") and 1488 (the "fourteen words" and "heil
+#: Hitler"); not a 1488 in a longer number, a price, a time or a year ("in 1488", "1488 AD")
+_HATE_SYMBOL = re.compile(
+    r"\({3}\s*[^()\n]{1,40}?\s*\){3}"
+    r"|(?<![\w£$€.,:/-])(?<!\bin )(?<!\byear )(?<!\bsince )(?<!\bfrom )(?<!\bby )"
+    r"14\s?[/-]?\s?88(?![\w.,:/-]|\s?(?:ad|ce|bc)\b)",
+    re.IGNORECASE,
+)
+HATE_SYMBOL_ENTRY = "hate symbol (an echo or 1488)"
 
 
 class AbuseRule(PhraseListRule):
@@ -56,26 +67,41 @@ class AbuseRule(PhraseListRule):
         self._signal = signal
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
-        """The list's entries, a rude gesture, any threat; else the learned signal's."""
+        """The list's entries, a rude gesture or hate symbol, any threat; else the learned
+        signal's."""
         hits = super().check(text, item)
-        gestures = [
-            (at, gesture) for gesture in GESTURES if (at := text.original.find(gesture)) >= 0
-        ]
-        for at, gesture in gestures:
+        signs = _signs(text.original)
+        for start, end, entry in signs:
             hits.append(
                 Hit(
                     rule=self.id,
                     severity=self.default_severity,
-                    start=at,
-                    end=at + len(gesture),
-                    match=gesture,
-                    normalised=gesture,
-                    entry=GESTURE_ENTRY,
+                    start=start,
+                    end=end,
+                    match=text.original[start:end],
+                    normalised=text.original[start:end],
+                    entry=entry,
                 )
             )
-        if gestures:
+        if signs:
             hits.sort(key=lambda h: h.start)
         if self._concerns is not None:
             self._add_spans(text, self._concerns.find(text, abuse_only=True), hits)
         self._add_learned(text, item, hits, self._signal)
         return hits
+
+
+def _signs(original: str) -> list[tuple[int, int, str]]:
+    """The rude gestures and hate symbols in ``original``, as (start, end, entry): what
+    the normaliser reads as spaces, so the lists never see it."""
+    found = [
+        (at, at + len(gesture), GESTURE_ENTRY)
+        for gesture in GESTURES
+        if (at := original.find(gesture)) >= 0
+    ]
+    # (the two substrings are the cheap test: most text has neither)
+    if "88" in original or "(((" in original:
+        found.extend(
+            (m.start(), m.end(), HATE_SYMBOL_ENTRY) for m in _HATE_SYMBOL.finditer(original)
+        )
+    return found

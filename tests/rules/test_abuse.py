@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from monitor.lists import parse_terms
 from monitor.models import ActionKind, Hit, Item, ItemKind, Severity
 from monitor.rules import Rule
-from monitor.rules.abuse import GESTURE_ENTRY, AbuseRule
+from monitor.rules.abuse import GESTURE_ENTRY, HATE_SYMBOL_ENTRY, AbuseRule
 from monitor.rules.normalise import normalise
 
 LIST_PATH = Path(__file__).resolve().parents[2] / "config" / "lists" / "abuse.txt"
@@ -514,3 +514,59 @@ class TestGestures:
         assert (hit.match, hit.entry) == ("🖕", GESTURE_ENTRY)
         clean = "well done st marys 👍🎉"
         assert rule.check(normalise(clean), _item(clean)) == []
+
+
+class TestHateSymbols:
+    """Hate symbols in brackets and digits, which the normaliser reads away."""
+
+    @pytest.mark.parametrize(
+        ("text", "match"),
+        [
+            ("typical (((globalist))) indoctrination centre", "(((globalist)))"),
+            ("ask ((( them ))) who runs the council", "((( them )))"),
+            ("1488 white London is gone", "1488"),
+            ("proud 14/88 🇬🇧", "14/88"),
+            ("14 88 lads", "14 88"),
+        ],
+    )
+    def test_an_echo_or_1488_is_abuse(self, rule: AbuseRule, text: str, match: str) -> None:
+        hits = check(rule, text)
+        assert [(h.match, h.entry) for h in hits if h.entry == HATE_SYMBOL_ENTRY] == [
+            (match, HATE_SYMBOL_ENTRY)
+        ]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "In 1488 Bartolomeu Dias sailed round the Cape of Good Hope",
+            "ring 01488 123456 for the hall",
+            "the year 1488 in Year 8 history",
+            "raised £1488 for the hospice!",
+            "page 1488.5 of nothing",
+            "we walked 21488 steps",
+            "(well (done) everyone)",
+        ],
+    )
+    def test_a_number_a_year_or_brackets_are_not(self, rule: AbuseRule, text: str) -> None:
+        assert [h for h in check(rule, text) if h.entry == HATE_SYMBOL_ENTRY] == []
+
+
+class TestKindsFromTheSixteenthBlindSet:
+    """Slurs and insults aimed at a pupil that are ordinary words elsewhere."""
+
+    @pytest.mark.parametrize(
+        "text", ["#JoeBloggs is a grass 🐀", "everyone knows ur a snitch", "he is a bender lol"]
+    )
+    def test_catches(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Bamboo is a grass, not a tree: Year 4 found out today",
+            "please keep off the grass by the pond",
+            "Dad went on a bender after the cup final",
+        ],
+    )
+    def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text) == []

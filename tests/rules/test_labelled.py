@@ -183,7 +183,10 @@ thanking the school for an info evening about self-harm is teaching: holdout16
 is now abuse and safeguarding 1.000 at a benign rate of 0.047, and stays out of
 training. The retraining moved holdout13 (abuse 0.865 to 0.885, safeguarding
 0.945 to 0.973, benign rate 0.029 to 0.037) and holdout15 (safeguarding 0.932 to
-0.918, benign rate 0.026 to 0.006); their floors moved with it.
+0.918, benign rate 0.026 to 0.006); their floors moved with it. Hate symbols the
+lists cannot see (the "echo" round a word, 1488) and slurs that are ordinary words
+elsewhere ("is a grass", "is a bender") then took holdout12's abuse recall from 0.875
+to 0.929 and holdout13's from 0.885 to 0.942.
 
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
@@ -438,7 +441,7 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
     # the newest blind sets, left out of the signal's training: the honest measure
     "holdout12.jsonl": (
         {
-            "abuse": 0.87,
+            "abuse": 0.92,
             "safeguarding": 0.92,
             "pupil_name": 1.0,
             "personal_info": 0.94,
@@ -448,7 +451,7 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
     ),
     "holdout13.jsonl": (
         {
-            "abuse": 0.88,
+            "abuse": 0.94,
             "safeguarding": 0.97,
             "pupil_name": 1.0,
             "personal_info": 1.0,
