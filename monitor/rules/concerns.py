@@ -274,6 +274,11 @@ _CREDENTIALS_ASKED = (
 _CREDENTIALS_BAIT = (
     r"robux|vbucks|claim|generator|unlimited|free\s+(?:robux|vbucks|skins|coins|gems|stuff|money)"
 )
+# A warning about that bait, not the bait: "it's a scam, never type your password".
+_SCAM_WARNING = re.compile(
+    r"\b(?:scams?|phishing|(?:never|don'?t|dont|do\s+not)\s+(?:type|enter|give)"
+    r"|online\s+safety|e-?safety|safer\s+internet)\b"
+)
 _ON_CHILD_APP = (
     r"\b(?:send|sent|message|msg|text|show)\s+me\s+(?:\S+\s+){0,4}?(?:on|via"
     r"|over)\s+(?:snap\w*|sc|insta\w*|discord|tiktok|kik|telegram)\b|\b(?:hmu"
@@ -753,12 +758,14 @@ CONCERNS: tuple[Concern, ...] = (
         "game money or gift cards for a child's contact or details",
         ("robux", "vbucks", "bucks", "skins", "coins", "gems", "gift", "giftcard*", "amazon"),
         _either(_words(_GAME_MONEY), _words(_GAME_MONEY_ASK), _WINDOW),
+        unless=_SCAM_WARNING,
     ),
     Concern(
         "a child's password asked for",
         ("password*", "login", "pin"),
         _either(_words(_CREDENTIALS_ASKED), _words(_CREDENTIALS_BAIT), _WINDOW),
         second=("robux", "vbucks", "claim", "generator", "unlimited", "free"),
+        unless=_SCAM_WARNING,
     ),
     Concern(
         "moving a child to a private app",

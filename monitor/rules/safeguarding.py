@@ -69,7 +69,7 @@ _EXCHANGE = re.compile(
     r"|sell|at\s+cost|recommendations?|recommend|tutors?|tutoring|lessons|babysit\w*"
     r"|childminders?|plumbers?|cleaners?|quotes?|borrow|lend|collect(?:ion)?|price|prices"
     r"|invoices?|donations?|donate|raffle|cake\s+sale|pta|committee|volunteers?|appeal"
-    r"|swap|costumes?|outgrown|kit|spellings|the\s+(?:letter|form|newsletter)|products"
+    r"|swap|costumes?|outgrown|kit|spellings|the\s+(?:letter|form|newsletter)|products|recipes?"
     r"|free\s+(?:to|for)\s+(?:any|anyone|everyone|all|every)"
     r"|if\s+(?:you|anyone)\s+(?:wants?|needs?)\s+(?:one|them|it|some|a|an|any))\b|£\s?\d"
 )

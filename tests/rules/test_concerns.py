@@ -101,6 +101,11 @@ class TestFinds:
                 "unlimited robux, just put in ur username and password",
                 "a child's password asked for",
             ),
+            (
+                # (a warning's "never type" silences it; a groomer's "dont tell" does not)
+                "free robux if u send ur password, dont tell ur mum",
+                "a child's password asked for",
+            ),
             ("send me a screenshot on snap so i know ur legit", "moving a child to a private app"),
             (
                 "the blonde girl second from left, does she get the 42 bus home?",
@@ -236,6 +241,8 @@ class TestLeavesAlone:
             "how old do you have to be to join the choir? what school do they rehearse at?",
             "win a £50 amazon gift card in the PTA raffle, tickets from the office",
             "reset your password on the homework app, it's free",
+            "Online safety tip: if a game says 'click here for FREE Robux', it's a scam. Never "
+            "type your password into a site somebody sends you",
             "Grandad still has the photos you sent of the nativity, going to print them",
             "Can someone hold the bags at the cake sale? All money to the PTA",
             "we'll take the bags of costumes home after the show",

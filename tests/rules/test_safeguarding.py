@@ -274,6 +274,7 @@ class TestKindsFromTheTenthAndEleventhBlindSets:
             "Does anyone recommend a maths tutor? DM me please",
             "Two tickets for the panto going at cost, DM me if you want them",
             "Can someone DM me the spellings? The bag came home empty",
+            "Loads of you asked for the recipe for the jollof, DM me and I'll send it",
             "Winter coats appeal: take what your family needs, no questions asked",
             "Period products are free to any pupil who needs them, no questions asked",
         ],
