@@ -70,6 +70,7 @@ _EXCHANGE = re.compile(
     r"|childminders?|plumbers?|cleaners?|quotes?|borrow|lend|collect(?:ion)?|price|prices"
     r"|invoices?|donations?|donate|raffle|cake\s+sale|pta|committee|volunteers?|appeal"
     r"|swap|costumes?|outgrown|kit|spellings|the\s+(?:letter|form|newsletter)|products|recipes?"
+    r"|free\s+(?:\w+\s+)?meals?|food\s*banks?|reunion|ex-?pupils|alumni|class\s+of\s+\d{4}"
     r"|free\s+(?:to|for)\s+(?:any|anyone|everyone|all|every)"
     r"|if\s+(?:you|anyone)\s+(?:wants?|needs?)\s+(?:one|them|it|some|a|an|any))\b|£\s?\d"
 )
@@ -177,10 +178,16 @@ def _unquoted(original: str, hits: list[Hit]) -> list[Hit]:
     return [h for h in hits if not _in_quotes(original, h.start, h.start + 1)]
 
 
+#: a single quotation mark that opens (not an apostrophe: none in a word's middle or
+#: end) and one that closes (none before a letter: "don't", "kids' kit" are words)
+_SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(\[:]))['\u2018](?=\w)")
+_SINGLE_CLOSE = re.compile(r"(?<=[\w.!?,])['\u2019](?![a-z])")
+
+
 def _in_quotes(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` lies between double quotation marks on one line
-    (looked for within ``_SENTENCE_REACH`` either side: a long text is not read once
-    per hit)."""
+    """Whether ``text[start:end]`` lies between quotation marks on one line, double or
+    single (looked for within ``_SENTENCE_REACH`` either side: a long text is not read
+    once per hit)."""
     floor = max(0, start - _SENTENCE_REACH)
     line_start = max(text.rfind("\n", floor, start) + 1, floor)
     ceiling = min(len(text), end + _SENTENCE_REACH)
@@ -189,4 +196,17 @@ def _in_quotes(text: str, start: int, end: int) -> bool:
     before, after = text[line_start:start], text[end:line_end]
     straight = before.count('"') % 2 == 1 and '"' in after
     curly = before.rfind("\u201c") > before.rfind("\u201d") and "\u201d" in after
-    return straight or curly
+    return straight or curly or _in_single_quotes(text, line_start, start, line_end)
+
+
+def _in_single_quotes(text: str, line_start: int, start: int, line_end: int) -> bool:
+    """Whether the last single quotation mark opened on the line before ``start`` is
+    closed after it ("says 'don't tell your parents' or..."). An apostrophe is neither:
+    one inside the quotation ("don't") is passed over."""
+    # (read up to the hit's first letter: an opening mark is one a letter follows)
+    opened = [m.start() for m in _SINGLE_OPEN.finditer(text, line_start, start + 1)]
+    if not opened:
+        return False
+    if _SINGLE_CLOSE.search(text, opened[-1] + 1, start) is not None:
+        return False  # closed again before the hit
+    return _SINGLE_CLOSE.search(text, start, line_end) is not None

@@ -552,10 +552,16 @@ class TestHateSymbols:
 
 
 class TestKindsFromTheSixteenthBlindSet:
-    """Slurs and insults aimed at a pupil that are ordinary words elsewhere."""
+    """Slurs and insults that are ordinary words elsewhere, and telling someone to go back."""
 
     @pytest.mark.parametrize(
-        "text", ["#JoeBloggs is a grass 🐀", "everyone knows ur a snitch", "he is a bender lol"]
+        "text",
+        [
+            "#JoeBloggs is a grass 🐀",
+            "everyone knows ur a snitch",
+            "he is a bender lol",
+            "she can get back on the boat she came in on",
+        ],
     )
     def test_catches(self, rule: AbuseRule, text: str) -> None:
         assert check(rule, text)
@@ -566,6 +572,7 @@ class TestKindsFromTheSixteenthBlindSet:
             "Bamboo is a grass, not a tree: Year 4 found out today",
             "please keep off the grass by the pond",
             "Dad went on a bender after the cup final",
+            "Year 6 were back on the boat by 3 and home for tea",
         ],
     )
     def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:

@@ -275,6 +275,9 @@ class TestKindsFromTheTenthAndEleventhBlindSets:
             "Two tickets for the panto going at cost, DM me if you want them",
             "Can someone DM me the spellings? The bag came home empty",
             "Loads of you asked for the recipe for the jollof, DM me and I'll send it",
+            "the chippy are doing free kids meals in half term if anyone's struggling, no "
+            "questions asked",
+            "The class of 2015 reunion is on! DM me on here for details",
             "Winter coats appeal: take what your family needs, no questions asked",
             "Period products are free to any pupil who needs them, no questions asked",
         ],
@@ -378,6 +381,16 @@ class TestTheSchoolQuotingWhatToWatchFor:
         assert check(rule, text, kind=ItemKind.POST, own=True) == []
         curly = "Online safety: be wary of anyone who says \u201cdon\u2019t tell your mum\u201d."
         assert check(rule, curly, kind=ItemKind.POST, own=True) == []
+        single = (
+            "Safer Internet Day: every class talked about what to do if someone online says "
+            "'don't tell your parents'. The answer: STOP, BLOCK, TELL."
+        )
+        assert check(rule, single, kind=ItemKind.POST, own=True) == []
+
+    def test_an_apostrophe_is_no_quotation(self, rule: SafeguardingRule) -> None:
+        """The apostrophes in "it's" and "kids'" open and close nothing."""
+        text = "E-safety club's on tonight, it's the kids' favourite: add me on snap for details"
+        assert check(rule, text, kind=ItemKind.POST, own=True)
 
     def test_the_same_words_unquoted_or_from_a_visitor_are_found(
         self, rule: SafeguardingRule
@@ -397,6 +410,8 @@ class TestKindsFromTheFourteenthAndFifteenthBlindSets:
             # staff moving pupils to a private channel, on the school's own page
             "Revision help over Easter: message me on my personal snapchat, Year 11",
             "text me on my personal mobile if you're stuck, no need to tell your parents",
+            "want the team for Saturday? text me on my own phone and I'll add you. Coach B",
+            "Jamie, please send me a private message on my Instagram after school. Mr H",
             "reply on the other app, people are nosy on here",
             "lets move this somewhere more private x",
             "we can talk properly without your parents knowing",
@@ -422,3 +437,31 @@ class TestKindsFromTheFourteenthAndFifteenthBlindSets:
         assert check(rule, teaching, kind=ItemKind.POST, own=True) == []
         assert check(rule, "keep it secret ok, dont tell ur mum")
         assert check(rule, "after the online safety talk i said we keep it secret")
+
+
+class TestKindsFromTheSixteenthAndSeventeenthBlindSets:
+    """Kinds holdout16 and holdout17 found missing, in other words than theirs."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "mam's sleeping all day again so i got my brother ready",
+            "there's bottles everywhere and nobody's up",
+            "her dad isn't allowed to collect her, can the office check on Friday",
+            "my ex is not allowed to see the kids and he's been at the gate",
+            "Year 11s can text me on my own number for revision help. Mr D",
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Older siblings are not allowed to collect children from Reception",
+            "I filmed it on my own phone because the camera died",
+            "Dad slept all afternoon after the fun run, bless him",
+        ],
+    )
+    def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
