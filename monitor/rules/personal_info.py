@@ -269,7 +269,9 @@ _DOB = re.compile(
     # "born" a word or three before its date: "born early on the 3rd of March 2015";
     # not a range, as admissions write it ("born between 1 September 2020 and ...")
     rf"|\bborn(?! (?:[a-z']+ ){{0,2}}(?:between|after|before|from|since|until|by)\b)"
-    rf"(?: [a-z']+){{1,3}} (?:the )?{_DATE_WITH_YEAR})\b"
+    rf"(?: [a-z']+){{1,3}} (?:the )?{_DATE_WITH_YEAR}"
+    # an age turned, then the day with its year: "who turns 8 today (14.09.2016)"
+    rf"|\bturn(?:s|ed|ing)? \d{{1,2}}(?: today| tomorrow| on)?[\s:.,(-]{{0,3}}{_DATE_WITH_YEAR})\b"
 )
 
 
@@ -322,7 +324,7 @@ class PersonalInfoRule:
             elif _may_hold_phone(zeros, [m.span() for m in _DIGIT_RUN.finditer(zeros)]):
                 hits.extend(self._phones(text, zeros, own=item.is_own))
             self._anchored(text, s, runs, hits)
-            if "dob" in s or "born" in s or "birth" in s or "d.o.b" in s:
+            if "dob" in s or "born" in s or "birth" in s or "d.o.b" in s or "turn" in s:
                 hits.extend(self._pattern(text, s, _DOB, "date of birth", _spaced))
         starts = _spelt_starts(t, s, runs)
         if starts:
@@ -355,7 +357,7 @@ class PersonalInfoRule:
                     _in_link(s, begin)
                     or _not_personal(e164)
                     or _a_reference(scan, begin, stop, e164)
-                    or _an_office_line(scan, begin, e164, own=own)
+                    or _an_office_line(scan, begin, own=own, mobile=e164.startswith("+447"))
                 ):
                     out.append(self._hit(text, begin, stop, e164, "phone number"))
         if not others:
@@ -384,7 +386,7 @@ class PersonalInfoRule:
             if (
                 _not_personal(e164)
                 or _a_reference(scan, begin, stop, e164)
-                or _an_office_line(scan, begin, e164, own=own)
+                or _an_office_line(scan, begin, own=own, mobile=_a_mobile(m.number))
             ):
                 continue
             out.append(self._hit(text, offset + m.start, offset + m.end, e164, "phone number"))
@@ -694,20 +696,30 @@ def _a_name(text: NormalisedText, start: int) -> bool:
     return text.original[first : first + 1].isupper() and word not in ("the", "a", "an", "my")
 
 
-def _an_office_line(s: str, start: int, e164: str, *, own: bool) -> bool:
-    """Whether the number at ``s[start]`` (``e164``) is an office's line by what its
-    sentence says before it ("the school office number is 01632 960450", "reception:
-    0113 ...", "I rang the council on ..."), or on the school's own post, "us" or "our"
-    ("you can now reach us on ..."): an organisation's published landline, not a
-    person's. A UK mobile number is a person's whatever is said around it (a teacher's
-    "ring me on 07...")."""
-    if e164.startswith("+447"):
+def _an_office_line(s: str, start: int, *, own: bool, mobile: bool) -> bool:
+    """Whether the number at ``s[start]`` is an office's line by what its sentence says
+    before it ("the school office number is 01632 960450", "reception: 0113 ...", "I
+    rang the council on ..."), or on the school's own post, "us" or "our" ("you can now
+    reach us on ..."): an organisation's published landline, not a person's. A
+    ``mobile`` number is a person's whatever is said around it (a teacher's "ring me on
+    07...", a parent abroad's "if the office needs me I'm on +40 742 ...")."""
+    if mobile:
         return False
     before = s[max(0, start - _OFFICE_REACH) : start]
     ends = [m.end() for m in _SENTENCE_END.finditer(before)]
     if ends:
         before = before[ends[-1] :]
     return _OFFICE_WORD.search(before) is not None or (own and _US.search(before) is not None)
+
+
+def _a_mobile(number: phonenumbers.PhoneNumber) -> bool:
+    """Whether ``number`` is a mobile's by its country's numbering plan (where a plan
+    cannot tell mobile from landline, as in the US, it is read as either)."""
+    kind = phonenumbers.number_type(number)
+    return kind in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
 
 
 def _o_as_zero(s: str, runs: list[tuple[int, int]]) -> str | None:

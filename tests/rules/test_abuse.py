@@ -573,6 +573,8 @@ class TestKindsFromTheSixteenthBlindSet:
             "please keep off the grass by the pond",
             "Dad went on a bender after the cup final",
             "Year 6 were back on the boat by 3 and home for tea",
+            "Saw shags, puffins and eider ducks on the Farne Islands trip",
+            "My son's doing the Twatt to Kirkwall charity cycle on Orkney",
         ],
     )
     def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:

@@ -574,11 +574,16 @@ class TestDatesOfBirthWithWordsBetween:
                 "my birthday is on the 9th of march 2016, party at the pool",
                 "birthday is on the 9th of march 2016",
             ),
+            (
+                "Happy birthday to Faith in Year 3, who turns 8 today (14.09.2016)!",
+                "turns 8 today (14.09.2016",
+            ),
         ],
     )
     def test_catches(self, rule: PersonalInfoRule, text: str, match: str) -> None:
         """A full date (with its year) a few words after "DOB", "date of birth" or "born",
-        in the same clause, is a date of birth; the hit runs from the keyword."""
+        or just after an age turned, in the same clause, is a date of birth; the hit runs
+        from the keyword."""
         hits = check(rule, text)
         assert [(h.match, h.entry) for h in hits] == [(match, "date of birth")]
 
@@ -593,6 +598,8 @@ class TestDatesOfBirthWithWordsBetween:
             "born and bred here, the fair is 14/05/2024",
             "children born between 1 September 2020 and 31 August 2021 can apply",
             "for pupils born on or after 1 September 2015",
+            "the school turns 150 on 14/09/2026, come to the party",
+            "turn over the page to 14/05/2024 in your planner",
         ],
     )
     def test_does_not_catch(self, rule: PersonalInfoRule, text: str) -> None:
@@ -718,6 +725,7 @@ class TestOfficeLines:
             "Office closed. Call 0113 496 0555 for my husband",
             "the council are useless. ring me on 01609 780780 if you want to complain",
             "my husband's at the police station, his mobile is 07911 123456",
+            "If the office needs me I'm on +40 742 318 907, I am in Romania until September",
         ],
     )
     def test_a_mobile_or_a_number_after_the_sentence_is_still_caught(

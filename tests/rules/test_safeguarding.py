@@ -450,6 +450,7 @@ class TestKindsFromTheSixteenthAndSeventeenthBlindSets:
             "her dad isn't allowed to collect her, can the office check on Friday",
             "my ex is not allowed to see the kids and he's been at the gate",
             "Year 11s can text me on my own number for revision help. Mr D",
+            "Message me to be added. Please don't share with parents yet, it's just for us!",
         ],
     )
     def test_catches(self, rule: SafeguardingRule, text: str) -> None:
@@ -461,6 +462,7 @@ class TestKindsFromTheSixteenthAndSeventeenthBlindSets:
             "Older siblings are not allowed to collect children from Reception",
             "I filmed it on my own phone because the camera died",
             "Dad slept all afternoon after the fun run, bless him",
+            "Please share this with parents in your class WhatsApp",
         ],
     )
     def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
