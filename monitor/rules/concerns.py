@@ -368,6 +368,28 @@ _EXTREMISM_TEACHING = re.compile(
         "ww2",
     )
 )
+# Lifts offered to children by a man, a stranger or a member of staff: what a
+# parent asks of another parent ("can anyone give my lad a lift", "lift share") has
+# no such giver, and teaching about strangers ("offers us sweets, a lift") says so.
+_LIFT_OFFER = (
+    r"(?:giving|gives|gave|offering|offers|offered|asking|asked|asks)\s+(?:\S+\s+){0,10}?"
+    r"lifts?(?!\s*-?\s*shar)"
+)
+_LIFT_GIVER = (
+    r"(?:grown\s+|older\s+|old\s+)?(?:man|men|bloke|blokes|guy|guys|fella|stranger|strangers"
+    r"|lads|driver|teacher|coach|gentleman|boyfriend)"
+)
+_STRANGER_TEACHING = re.compile(
+    _words(
+        "awareness",
+        r"safe\s+adults?",
+        r"tricky\s+people",
+        r"talked\s+about",
+        r"learn(?:ed|t|ing)?\s+about",
+        "lessons?",
+        "assembly",
+    )
+)
 # A sexual remark about a child: the remark, and a sign the subject is a child.
 _SEXUAL_REMARK = (
     r"sexy|hot\s+for\s+(?:a\s+)?(?:\d+|her\s+age|his\s+age|a\s+(?:year|yr))"
@@ -920,6 +942,13 @@ CONCERNS: tuple[Concern, ...] = (
             "sister",
             "baby",
         ),
+    ),
+    Concern(
+        "lifts offered to children by a man, a stranger or staff",
+        ("lift", "lifts"),
+        _words(_LIFT_OFFER),
+        unless=_STRANGER_TEACHING,
+        near=_words(_LIFT_GIVER),
     ),
     Concern(
         "a gift with a secret",

@@ -102,6 +102,14 @@ class TestFinds:
                 "a child's password asked for",
             ),
             (
+                "a man in a grey van was asking some of the year 5s if they wanted a lift home",
+                "lifts offered to children by a man, a stranger or staff",
+            ),
+            (
+                "why is the coach giving two of the girls lifts every week?",
+                "lifts offered to children by a man, a stranger or staff",
+            ),
+            (
                 # (a warning's "never type" silences it; a groomer's "dont tell" does not)
                 "free robux if u send ur password, dont tell ur mum",
                 "a child's password asked for",
@@ -241,6 +249,10 @@ class TestLeavesAlone:
             "how old do you have to be to join the choir? what school do they rehearse at?",
             "win a £50 amazon gift card in the PTA raffle, tickets from the office",
             "reset your password on the homework app, it's free",
+            "Can anyone give my lad a lift home from football? Happy to chip in",
+            "Lift share please! Anyone driving up from the village? My husband offered lifts",
+            "Stranger awareness: reception talked about what to do if someone offers us "
+            "sweets or a lift",
             "Online safety tip: if a game says 'click here for FREE Robux', it's a scam. Never "
             "type your password into a site somebody sends you",
             "Grandad still has the photos you sent of the nativity, going to print them",
