@@ -50,7 +50,7 @@ _TEACHING = re.compile(
     r"\b(?:awareness|assembly|assemblies|lessons?|sessions?|workshops?|pshe|rshe?|wellbeing"
     r"|mental\s+health|get\s+help|support\s+worker|childline|samaritans|young\s?minds|nspcc"
     r"|signs\s+of|learn(?:ed|t|ing)?\s+about|talked\s+about|information|info|leaflets?|training"
-    r"|camhs|webinars?|talks?\s+(?:on|about)"
+    r"|camhs|webinars?|talks?\s+(?:on|about)|dsl|designated\s+safeguarding|safeguarding\s+lead"
     r"|safer\s+internet|e-?safety|online\s+safety|(?:staying|keeping|stay|keep)\s+safe"
     r"|talk\s+to\s+your\s+child(?:ren)?|the\s+children\s+learn(?:ed|t))\b"
 )

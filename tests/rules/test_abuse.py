@@ -551,8 +551,9 @@ class TestHateSymbols:
         assert [h for h in check(rule, text) if h.entry == HATE_SYMBOL_ENTRY] == []
 
 
-class TestKindsFromTheSixteenthBlindSet:
-    """Slurs and insults that are ordinary words elsewhere, and telling someone to go back."""
+class TestKindsFromTheSixteenthToNineteenthBlindSets:
+    """Slurs and insults that are ordinary words elsewhere, telling someone to go back,
+    veiled threats to staff."""
 
     @pytest.mark.parametrize(
         "text",
@@ -561,6 +562,10 @@ class TestKindsFromTheSixteenthBlindSet:
             "everyone knows ur a snitch",
             "he is a bender lol",
             "she can get back on the boat she came in on",
+            "tell the head his days are numbered",
+            "enjoy it, you miserable sod",
+            "wishing you a long and painful retirement",
+            "ur voice is mid and ur face is worse",
         ],
     )
     def test_catches(self, rule: AbuseRule, text: str) -> None:
@@ -574,6 +579,8 @@ class TestKindsFromTheSixteenthBlindSet:
             "Dad went on a bender after the cup final",
             "Year 6 were back on the boat by 3 and home for tea",
             "Saw shags, puffins and eider ducks on the Farne Islands trip",
+            "Sod's law it rained on sports day",
+            "Wishing Mrs Patel a long and happy retirement",
             "My son's doing the Twatt to Kirkwall charity cycle on Orkney",
         ],
     )

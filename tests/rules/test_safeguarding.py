@@ -208,6 +208,8 @@ class TestTeachingAboutASubject:
             "our Family Support Worker is happy to help.",
             "Thanks for sharing the CAMHS info evening about self-harm and anxiety. Really "
             "useful, wish I'd known about it sooner",
+            "If your child tells you about something that worries you, stay calm, listen, and "
+            "don't promise to keep it a secret. Then let us know. Our DSL is available daily.",
         ],
     )
     def test_teaching_or_support_is_quiet(self, rule: SafeguardingRule, text: str) -> None:
