@@ -32,10 +32,13 @@ GESTURE_ENTRY = "rude gesture (emoji)"
 _HATE_SYMBOL = re.compile(
     r"\({3}\s*[^()\n]{1,40}?\s*\){3}"
     r"|(?<![\w£$€.,:/-])(?<!\bin )(?<!\byear )(?<!\bsince )(?<!\bfrom )(?<!\bby )"
-    r"14\s?[/-]?\s?88(?![\w.,:/-]|\s?(?:ad|ce|bc)\b)",
+    r"14\s?[/-]?\s?88(?![\w.,:/-]|\s?(?:ad|ce|bc)\b)"
+    r"|\b14\s*words\b",
     re.IGNORECASE,
 )
 HATE_SYMBOL_ENTRY = "hate symbol (an echo or 1488)"
+#: a title, then a capitalised word: a member of staff's surname ("Mrs Cockburn")
+_TITLED = re.compile(r"\b(?:mr|mrs|miss|ms|mx|dr|sir|prof|rev)\.?\s+\Z", re.IGNORECASE)
 
 
 class AbuseRule(PhraseListRule):
@@ -67,9 +70,9 @@ class AbuseRule(PhraseListRule):
         self._signal = signal
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
-        """The list's entries, a rude gesture or hate symbol, any threat; else the learned
-        signal's."""
-        hits = super().check(text, item)
+        """The list's entries (not a staff surname that begins with one), a rude gesture
+        or hate symbol, any threat; else the learned signal's."""
+        hits = [h for h in super().check(text, item) if not _a_surname(text.original, h)]
         signs = _signs(text.original)
         for start, end, entry in signs:
             hits.append(
@@ -100,8 +103,24 @@ def _signs(original: str) -> list[tuple[int, int, str]]:
         if (at := original.find(gesture)) >= 0
     ]
     # (the two substrings are the cheap test: most text has neither)
-    if "88" in original or "(((" in original:
+    if "14" in original or "(((" in original:
         found.extend(
             (m.start(), m.end(), HATE_SYMBOL_ENTRY) for m in _HATE_SYMBOL.finditer(original)
         )
     return found
+
+
+def _a_surname(original: str, hit: Hit) -> bool:
+    """Whether ``hit`` is a word that only begins with a prefix entry ("wank*" in
+    "Wankhede"), written capitalised after a title: a member of staff's surname ("Mr
+    Wankhede's dhol workshop", "Mrs Cockburn"), not an insult."""
+    written = original[hit.start : hit.end]
+    stem = hit.entry.removesuffix("*")
+    return (
+        hit.entry.endswith("*")
+        and " " not in hit.entry
+        and len(written) > len(stem) + 2  # more than a plural or "-er"
+        and written[:1].isupper()
+        and written[1:].islower()
+        and _TITLED.search(original, max(0, hit.start - 8), hit.start) is not None
+    )

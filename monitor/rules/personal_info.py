@@ -228,10 +228,13 @@ _STREET_REACH = 60  # characters before the digits the street and "number" are s
 # What may not come just before a house number (see _STREET's look-behind).
 _NOT_BEFORE_NUMBER = frozenset("_£$€.,:/-")
 _STREET = re.compile(
-    # (not a year: "born in 2014, applications close")
-    rf"(?<![\w£$€.,:/-])(?!(?:19|20)[0-9]{{2}}\b)[0-9]{{1,4}}[a-z]?,? "
+    # (not a year: "born in 2014, applications close"; not a year group, class or room:
+    # "Year 6 who represented St Mary's")
+    rf"(?<![\w£$€.,:/-])(?<!year )(?<!yr )(?<!years )(?<!class )(?<!room )(?<!group )"
+    rf"(?!(?:19|20)[0-9]{{2}}\b)[0-9]{{1,4}}[a-z]?,? "
     rf"(?:{_NOT_A_NAME_WORD}[a-z][a-z'’]+ ){{1,3}}"
-    rf"(?:{_STREET_TYPES})\b"
+    # (and "St" before a saint's name is no street: "St Mary's", "St John's")
+    rf"(?:{_STREET_TYPES})\b(?!(?<=\bst)\s+[a-z]+['’]s\b)"
 )
 # (Words a date of birth comes with are found by substring checks in
 # ``check``, far cheaper than a regex.)

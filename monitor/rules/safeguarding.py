@@ -71,6 +71,7 @@ _EXCHANGE = re.compile(
     r"|invoices?|donations?|donate|raffle|cake\s+sale|pta|committee|volunteers?|appeal"
     r"|swap|costumes?|outgrown|kit|spellings|the\s+(?:letter|form|newsletter)|products|recipes?"
     r"|free\s+(?:\w+\s+)?meals?|food\s*banks?|reunion|ex-?pupils|alumni|class\s+of\s+\d{4}"
+    r"|nicked|pinched|stolen|return(?:ed)?|brolly|umbrella"
     r"|free\s+(?:to|for)\s+(?:any|anyone|everyone|all|every)"
     r"|if\s+(?:you|anyone)\s+(?:wants?|needs?)\s+(?:one|them|it|some|a|an|any))\b|£\s?\d"
 )

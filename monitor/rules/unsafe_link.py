@@ -23,8 +23,9 @@ judged once by a shared ``LinkScanner``, in this order:
 A bare file name in a text that gives no link at all is itself blocked when
 a download verb comes a few words before it ("install Setup.exe to see your
 child's points"), and not otherwise ("my Minecraft.exe keeps crashing"); a
-screensaver or script file (.scr, .vbs, .bat...) is blocked whenever it is
-named: nobody shares one on a school's page but to have it run.
+screensaver or script file (.scr, .vbs, .bat...), or a program dressed as a
+document ("timetable.pdf.exe"), is blocked whenever it is named: nobody shares
+one on a school's page but to have it run.
 
 Blocked links are ``unsafe_link`` hits (hide + alert); unknown ones are
 ``unknown_link`` hits (digest), a separate rule id so each has its own action.
@@ -95,16 +96,21 @@ _FILE_EXT = re.compile(rf"\.(?:{_EXTENSIONS})(?=[{re.escape(_TRAILING)}]*(?:\s|\
 # "-", "_" and inner dots. A "/", ":", "@", "=" ... makes it a URL's path or
 # query (judged as a link already) or an address, and the name fails to match.
 _FILE_NAME = re.compile(r"[(\[{<\"']*(?P<name>[^\W_][\w-]*(?:\.[\w-]+)*)")
-# A download verb at most four words before a file name, in the same sentence.
-# Only before it: "download Setup.exe" offers it, "Minecraft.exe won't open"
-# does not. Base forms only: "I downloaded Minecraft.exe" offers nothing.
+# A download verb at most seven words before a file name, in the same sentence ("get
+# it here before they take it down X.apk"). Only before it: "download Setup.exe"
+# offers it, "Minecraft.exe won't open" does not. Base forms only: "I downloaded
+# Minecraft.exe" offers nothing.
 _OFFER_VERB = re.compile(
-    r"(?<!\w)(?:download|install|run|open|get)(?:[^\w.!?\n]+\w+){0,4}[^\w.!?\n]*\Z"
+    r"(?<!\w)(?:download|install|run|open|get)(?:[^\w.!?\n]+\w+){0,7}[^\w.!?\n]*\Z"
 )
 _OFFER_WINDOW = 80  # characters before a file name searched for a verb
 # Files nobody shares on a school's page but to run them ("class_pics.scr" is a
-# screensaver, which is a program): named at all, they are offered.
-_NEVER_INNOCENT = re.compile(r"\.(?:scr|pif|hta|vbs|ps1|bat|cmd)\Z")
+# screensaver, which is a program), and programs dressed as documents
+# ("timetable.pdf.exe"): named at all, they are offered.
+_NEVER_INNOCENT = re.compile(
+    rf"\.(?:scr|pif|hta|vbs|ps1|bat|cmd)\Z"
+    rf"|\.(?:pdf|docx?|xlsx?|pptx?|jpe?g|png|gif|mp[34]|mov|txt|zip)\.(?:{_EXTENSIONS})\Z"
+)
 _OFFERED = "executable or app download offered"
 _IP_HOST = re.compile(r"^[0-9.]+$|^\[?[0-9a-f:]+\]?$")
 # Digits people use for letters in lookalike domains.

@@ -527,6 +527,7 @@ class TestHateSymbols:
             ("1488 white London is gone", "1488"),
             ("proud 14/88 🇬🇧", "14/88"),
             ("14 88 lads", "14 88"),
+            ("so few newcomers in the photo. 14 words, lads", "14 words"),
         ],
     )
     def test_an_echo_or_1488_is_abuse(self, rule: AbuseRule, text: str, match: str) -> None:
@@ -566,6 +567,8 @@ class TestKindsFromTheSixteenthToNineteenthBlindSets:
             "enjoy it, you miserable sod",
             "wishing you a long and painful retirement",
             "ur voice is mid and ur face is worse",
+            "Rory you little scumbag",
+            "Mr Wanker needs sacking",
         ],
     )
     def test_catches(self, rule: AbuseRule, text: str) -> None:
@@ -581,6 +584,10 @@ class TestKindsFromTheSixteenthToNineteenthBlindSets:
             "Saw shags, puffins and eider ducks on the Farne Islands trip",
             "Sod's law it rained on sports day",
             "Wishing Mrs Patel a long and happy retirement",
+            # a member of staff's surname that begins with, or is, a word on the list
+            "Huge thanks to Mr Dick and Mrs Cockburn for running the chess club",
+            "Mr Wankhede's dhol workshop was incredible",
+            "there really is a place called Twatt, Year 6 found it on the map",
             "My son's doing the Twatt to Kirkwall charity cycle on Orkney",
         ],
     )

@@ -246,6 +246,21 @@ benign rate 0.042 to 0.039 for abuse 0.874 to 0.864; over holdout12 to 18
 safeguarding 0.969 to 0.959), so it is not trained on: it stays the everyday
 benign set nobody fitted to, at 0.050.
 
+``data/holdout20.jsonl`` (330 items: the East Midlands, Norfolk, Glasgow,
+Cardiff and Leeds, parents writing in Gujarati, Hungarian or Spanish too),
+the twentieth blind set, was scored once against the final state of all that:
+abuse 0.922, safeguarding 0.944, pupil_name and personal_info 1.000,
+unsafe_link 0.900, benign rate 0.051 (0.431, 0.338 and 0.032 without the
+signal). Its lists' false alarms were staff surnames ("Mr Dick", "Mrs
+Cockburn", "Mr Wankhede": a capitalised word after a title that only begins
+with a prefix entry is a surname now), Twatt on Orkney, "Year 6 who
+represented St Mary's" read as a street, and a lost umbrella "no questions
+asked"; its misses were a program dressed as a document ("timetable.pdf.exe")
+and an app offered seven words after "get", "14 words", "scumbag", a
+photographer wanting girls aged 11 to 13, "ever thought about modelling" and
+staff's "no need to tell mum and dad". With those kinds it meets every bar
+(abuse 0.961, safeguarding 0.986, benign rate 0.019) and stays out of training.
+
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
 ``-s`` to see the figures, with better-profanity's and alt-profanity-check's
@@ -428,6 +443,7 @@ class TestQuality:
             "holdout14.jsonl",
             "holdout15.jsonl",
             "holdout16.jsonl",
+            "holdout20.jsonl",
         ],
     )
     def test_recall_precision_and_fpr(self, engine: Engine, name: str) -> None:

@@ -599,6 +599,7 @@ class TestDatesOfBirthWithWordsBetween:
             "children born between 1 September 2020 and 31 August 2021 can apply",
             "for pupils born on or after 1 September 2015",
             "the school turns 150 on 14/09/2026, come to the party",
+            "well done to Year 6 who represented St Mary's at the maths challenge",
             "turn over the page to 14/05/2024 in your planner",
         ],
     )

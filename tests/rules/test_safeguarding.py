@@ -453,6 +453,9 @@ class TestKindsFromTheSixteenthAndSeventeenthBlindSets:
             "my ex is not allowed to see the kids and he's been at the gate",
             "Year 11s can text me on my own number for revision help. Mr D",
             "Message me to be added. Please don't share with parents yet, it's just for us!",
+            "Ask me to add you to the class chat, no need to tell mum and dad!",
+            "Hey girls, ever thought about modelling? Sign up and we'll message you",
+            "I would like to photograph girls aged 11-13 in uniform at my studio",
         ],
     )
     def test_catches(self, rule: SafeguardingRule, text: str) -> None:
@@ -465,6 +468,8 @@ class TestKindsFromTheSixteenthAndSeventeenthBlindSets:
             "I filmed it on my own phone because the camera died",
             "Dad slept all afternoon after the fun run, bless him",
             "Please share this with parents in your class WhatsApp",
+            "Photos of children aged 4-11 will be taken on Tuesday",
+            "who nicked my brolly from the umbrella stand? No questions asked",
         ],
     )
     def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:

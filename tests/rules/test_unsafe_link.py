@@ -159,6 +159,12 @@ class TestDownloadOffers:
             # a screensaver or script is a program: named at all, it is offered
             ("the whole class in one slideshow 🥰 year6_leavers.scr", "year6_leavers.scr"),
             ("double click homework_fix.vbs", "homework_fix.vbs"),
+            # a program dressed as a document, and a verb further back
+            (
+                "the revision timetable the tutor sent 👉 timetable_2024.pdf.exe",
+                "timetable_2024.pdf.exe",
+            ),
+            ("get it here before they take it down revisionpro-free.apk", "revisionpro-free.apk"),
         ],
     )
     def test_without_a_domain_the_offered_file_name_is_blocked(
