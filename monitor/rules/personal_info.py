@@ -327,7 +327,8 @@ class PersonalInfoRule:
             elif _may_hold_phone(zeros, [m.span() for m in _DIGIT_RUN.finditer(zeros)]):
                 hits.extend(self._phones(text, zeros, own=item.is_own))
             self._anchored(text, s, runs, hits)
-            if "dob" in s or "born" in s or "birth" in s or "d.o.b" in s or "turn" in s:
+            # (" turn", not "turn": "return" and "saturn" hold no age turned)
+            if "dob" in s or "born" in s or "birth" in s or "d.o.b" in s or " turn" in s:
                 hits.extend(self._pattern(text, s, _DOB, "date of birth", _spaced))
         starts = _spelt_starts(t, s, runs)
         if starts:

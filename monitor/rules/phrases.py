@@ -367,13 +367,20 @@ def parse_entry(raw: str, default: Severity, label: str) -> list[Entry]:
     return entries
 
 
-def _expand(term: str) -> Iterator[str]:
-    """The phrasings of ``term``: each ``a|b`` slot one of its words; a ``[..]`` slot optional."""
-    slots: list[list[str]] = []
+def _written_slots(term: str) -> list[tuple[list[str], bool]]:
+    """The slots of a list line as written: each one's options ("a|b"), and whether it may
+    be left out ("[a|b]"). The one reader of the line syntax: ``_expand`` and
+    ``_line_slots`` both start here."""
+    slots: list[tuple[list[str], bool]] = []
     for word in term.split():
         optional = word.startswith("[") and word.endswith("]")
-        options = word.strip("[]").split("|")
-        slots.append([*options, ""] if optional else options)
+        slots.append((word.strip("[]").split("|"), optional))
+    return slots
+
+
+def _expand(term: str) -> Iterator[str]:
+    """The phrasings of ``term``: each ``a|b`` slot one of its words; a ``[..]`` slot optional."""
+    slots = [[*options, ""] if optional else options for options, optional in _written_slots(term)]
     if not slots:
         yield ""
         return
@@ -959,10 +966,9 @@ def _line_slots(term: str) -> list[_Slot]:
     """The slots of a list line (as ``_expand`` reads them), each option's words normalised
     as ``parse_entry`` normalises a phrasing's (the line is one it parsed)."""
     slots: list[_Slot] = []
-    for word in term.split():
-        optional = word.startswith("[") and word.endswith("]")
+    for choices, optional in _written_slots(term):
         options: list[_Option] = []
-        for option in word.strip("[]").split("|"):
+        for option in choices:
             if not option:
                 continue
             prefix = option.endswith("*")
