@@ -271,6 +271,25 @@ of legends, the lot of you", "if he comes home with one more odd sock I'm
 going to lose my mind"); two are places (Twatt "in" Orkney, Cock Bridge). It
 is the next session's honest measure: held at those figures, out of training.
 
+``data/holdout22.jsonl`` (330 items: a North West secondary academy on X and
+Instagram), ``holdout23.jsonl`` (330: a rural primary in Wales and the Borders,
+parents writing Welsh too) and ``holdout24.jsonl`` (330: an inner-London
+all-through school, YouTube and Instagram, parents code-switching in Polish,
+Urdu, Somali, Yoruba, Portuguese and Romanian) were written blind together and
+scored once against the state holdout21 left (aa3dba8), nothing fitted to them:
+abuse 0.980, 0.918 and 0.900; safeguarding 0.958, 0.942 and 0.863; pupil_name and
+unsafe_link 1.000; personal_info 1.000, 0.968 and 1.000 (precision 0.875, 0.938
+and 0.906); benign rate 0.116, 0.026 and 0.032 (without the signal abuse 0.720,
+0.694 and 0.480, safeguarding 0.403, 0.406 and 0.301, benign 0.045, 0.013 and
+0.026). The lists' false alarms were a business's or a venue's number and address
+read as a person's ("Mark's Plumbing & Heating 0161 ...", "the Midland Hotel,
+Peter Street, M60 2DS"), the school's own number quoted by a parent, and Dildo in
+Newfoundland; the misses were abuse and self-harm written in Welsh, Polish or
+Romanian, staff moving pupils to "my personal Facebook" or "the PE staff
+Snapchat", a children's "modelling agency", "the bit with the girls stretching",
+a farewell before "deleting all my accounts", an apple a day before prom, and
+FGM spoken of as a "special ceremony".
+
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
 ``-s`` to see the figures, with better-profanity's and alt-profanity-check's
