@@ -149,6 +149,23 @@ _OFFICE_WORD = re.compile(
     r"local\s+authority|(?:children'?s|social|customer)\s+services|surgery|helpline|"
     r"hotline|police|nhs)\b"
 )
+# A business's line: the sentence before the number names a trade or a firm ("Mark's
+# Plumbing & Heating 0161 ...", "Delta cabs do the SEN runs, 0151 ...").
+_BUSINESS_WORD = re.compile(
+    r"\b(?:plumb(?:ing|ers?)|heating|electric(?:al|als|ians?)|builders?|roofing|joinery"
+    r"|garage|motors|cabs|taxis?|salon|barbers?|caf[eé]|restaurant|takeaway|pharmacy"
+    r"|chemists?|dentists?|opticians?|vets|solicitors|estate\s+agents?|ltd|limited"
+    r"|(?:&|and)\s+sons|(?:learning|tuition|leisure|community|garden)\s+centre|nursery"
+    r"|bakery|butchers?|florists?|hotel|shop|company|firm)\b"
+)
+# A phone menu after the number ("020 7946 0100, option 1 for absences"): only an
+# organisation's line has one.
+_MENU_AFTER = re.compile(
+    r"[\s,;:(-]{0,3}(?:(?:and|then)\s+)?(?:option|press|ext\.?|extension)\s*[0-9]"
+)
+# ... unless the sentence speaks of a person's own phone ("runs a garage but ring me
+# at home on ...")
+_A_PERSONS = re.compile(r"\b(?:me|my|mine|him|her|home)\b")
 _US = re.compile(r"\b(?:us|our)\b")
 _OFFICE_REACH = 60
 # (Not the full stop of an abbreviation: "order no. 0113 ...", "ref. 0113 ...".)
@@ -206,6 +223,20 @@ _SPELT_PHONE = "phone number written in words"
 _STREET_TYPES = (
     "road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|crescent|cres|grove|"
     "gardens|gdns|place|terrace|court|ct|mews|square|rise|walk|row|park|hill|green|view"
+)
+# A public place's address: the sentence before it names a venue or a business ("the
+# harvest supper is at the Memorial Hall, High Street, LD2 3AA"), and no home.
+# (Not a word of a street's name: "Station Cottages", "Church Lane"; and not "school",
+# which parents name in every sentence: "a cat near school, 14 Bramble Close".)
+_PLACE_WORD = re.compile(
+    r"\b(?:hall|hotel|centre|center|church|chapel|cathedral|mosque|masjid|temple|gurdwara"
+    r"|synagogue|library|museum|stadium|arena|theatre|cinema|pub|inn|arms|restaurant|caf[eé]"
+    r"|club|clubhouse|venue|surgery|hospital|station|leisure|pool|baths|supermarket|ltd"
+    rf"|plumbing|garage)\b(?!\s+(?:{_STREET_TYPES}|cottages|yard|fields?)\b)"
+)
+_HOME_WORD = re.compile(
+    r"\b(?:live|lives|living|lived|home|house|address|moved|move|staying|stays|flat|door"
+    r"|doorstep|mine|ours|we'?re|nan'?s|gran'?s|mum'?s|dad'?s)\b"
 )
 # Words no street's name is made of: "6 SATs take place", "9 kids will walk" and "a 7
 # hour drive" are no addresses.
@@ -361,7 +392,7 @@ class PersonalInfoRule:
                     _in_link(s, begin)
                     or _not_personal(e164)
                     or _a_reference(scan, begin, stop, e164)
-                    or _an_office_line(scan, begin, own=own, mobile=e164.startswith("+447"))
+                    or _an_office_line(scan, begin, stop, own=own, mobile=e164.startswith("+447"))
                 ):
                     out.append(self._hit(text, begin, stop, e164, "phone number"))
         if not others:
@@ -390,7 +421,7 @@ class PersonalInfoRule:
             if (
                 _not_personal(e164)
                 or _a_reference(scan, begin, stop, e164)
-                or _an_office_line(scan, begin, own=own, mobile=_a_mobile(m.number))
+                or _an_office_line(scan, begin, stop, own=own, mobile=_a_mobile(m.number))
             ):
                 continue
             out.append(self._hit(text, offset + m.start, offset + m.end, e164, "phone number"))
@@ -472,6 +503,8 @@ class PersonalInfoRule:
         them."""
         for at, end in runs:
             street = _STREET.match(s, at) if _may_start_street(s, at, end) else None
+            if street is not None and _a_public_place(s, at):
+                continue  # a venue's or a business's published address
             if street is not None:
                 hits.append(
                     self._hit(text, at, street.end(), _spaced(street.group()), "street address")
@@ -490,7 +523,7 @@ class PersonalInfoRule:
                 continue
             for begin in (at - 2, at - 1):
                 postcode = _POSTCODE.match(s, begin) if begin >= 0 else None
-                if postcode is not None:
+                if postcode is not None and not _a_public_place(s, begin):
                     hits.append(
                         self._hit(
                             text,
@@ -700,20 +733,43 @@ def _a_name(text: NormalisedText, start: int) -> bool:
     return text.original[first : first + 1].isupper() and word not in ("the", "a", "an", "my")
 
 
-def _an_office_line(s: str, start: int, *, own: bool, mobile: bool) -> bool:
-    """Whether the number at ``s[start]`` is an office's line by what its sentence says
-    before it ("the school office number is 01632 960450", "reception: 0113 ...", "I
-    rang the council on ..."), or on the school's own post, "us" or "our" ("you can now
-    reach us on ..."): an organisation's published landline, not a person's. A
-    ``mobile`` number is a person's whatever is said around it (a teacher's "ring me on
-    07...", a parent abroad's "if the office needs me I'm on +40 742 ...")."""
+def _an_office_line(s: str, start: int, end: int, *, own: bool, mobile: bool) -> bool:
+    """Whether the number at ``s[start:end]`` is an organisation's published landline,
+    not a person's: by what its sentence says before it (an office, "the school office
+    number is 01632 960450", "reception: 0113 ...", a public body, "I rang the council
+    on ...", or a business, "Mark's Plumbing & Heating 0161 ..."), by a phone menu after
+    it ("option 1 for absences"), or on the school's own post by "us" or "our" ("you can
+    now reach us on ..."). A business's needs a sentence that speaks of no person ("runs
+    a garage but ring me at home on ..."). A ``mobile`` number is a person's whatever is
+    said around it (a teacher's "ring me on 07...", a parent abroad's "if the office
+    needs me I'm on +40 742 ...", a sole trader's own phone)."""
     if mobile:
         return False
+    if _MENU_AFTER.match(s, end) is not None:
+        return True
+    before = _sentence_before(s, start)
+    return (
+        _OFFICE_WORD.search(before) is not None
+        or (_BUSINESS_WORD.search(before) is not None and _A_PERSONS.search(before) is None)
+        or (own and _US.search(before) is not None)
+    )
+
+
+def _a_public_place(s: str, start: int) -> bool:
+    """Whether the address or postcode at ``s[start]`` is a public place's by what its
+    sentence says before it: a venue or a business is named ("at the Midland Hotel,
+    Peter Street, M60 2DS") and nobody's home ("she lives by the church, 4 Elm Road",
+    "my nan's flat above the shop, 12 High St")."""
+    before = _sentence_before(s, start)
+    return _PLACE_WORD.search(before) is not None and _HOME_WORD.search(before) is None
+
+
+def _sentence_before(s: str, start: int) -> str:
+    """What the sentence holding ``s[start]`` says before it (at most ``_OFFICE_REACH``
+    characters)."""
     before = s[max(0, start - _OFFICE_REACH) : start]
     ends = [m.end() for m in _SENTENCE_END.finditer(before)]
-    if ends:
-        before = before[ends[-1] :]
-    return _OFFICE_WORD.search(before) is not None or (own and _US.search(before) is not None)
+    return before[ends[-1] :] if ends else before
 
 
 def _a_mobile(number: phonenumbers.PhoneNumber) -> bool:

@@ -713,6 +713,47 @@ class TestOfficeLines:
         service's is an organisation's published line."""
         assert check(rule, text) == []
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Jones Roofing & Joinery sorted our gutters, 01244 496 0187, ask for Gareth",
+            "the cabs we use for the airport run are on 0113 496 0222",
+            "Rainbow Tuition Centre on the high street, 020 7946 0311, do a trial lesson free",
+            "Patel & Sons Electricals fixed the hall lights, 0116 496 0455",
+        ],
+    )
+    def test_a_business_landline_is_not_personal(self, rule: PersonalInfoRule, text: str) -> None:
+        """A landline the sentence before it gives to a trade or a firm is published."""
+        assert check(rule, text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "ring 0113 496 0555 and press 2 for the attendance line",
+            "0161 496 0100 option 3, then wait, they do answer eventually",
+            "it's 020 7946 0999 ext 214 for the SENCO",
+        ],
+    )
+    def test_a_number_with_a_phone_menu_is_an_organisations(
+        self, rule: PersonalInfoRule, text: str
+    ) -> None:
+        assert check(rule, text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Dave the electrician, ring him on 07911 123456, he's good",
+            "Plumber came out, his own number is 07700 900 312 if you want it",
+            "My husband runs a garage but ring me at home on 0113 496 0571. Press on!",
+        ],
+    )
+    def test_a_tradesmans_mobile_or_a_home_line_is_still_caught(
+        self, rule: PersonalInfoRule, text: str
+    ) -> None:
+        """A mobile is a person's whoever carries it; a menu needs "option" or "press"
+        and a digit just after the number."""
+        assert check(rule, text)
+
     def test_on_the_schools_own_post_us_and_our_say_so(self, rule: PersonalInfoRule) -> None:
         text = "Our number has changed. You can now reach us on 01632 960450 from 8am."
         assert check(rule, text, own=True) == []
@@ -737,6 +778,35 @@ class TestOfficeLines:
     def test_a_teachers_mobile_on_an_own_post_is_caught(self, rule: PersonalInfoRule) -> None:
         text = "Any questions about the trip, ring us on my mobile 07911 123456"
         assert check(rule, text, own=True)
+
+
+class TestPublicPlaces:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "The quiz night is at the Royal Oak Inn, 3 Bridge Street, doors 7pm",
+            "Leavers' disco at the Community Centre, Station Road, HX1 2AB from 6",
+            "the match is at the rugby club clubhouse, Moor Lane, PR2 8XT, parking behind",
+            "Eid prayers at the mosque on 14 Green Lane then breakfast for all",
+        ],
+    )
+    def test_a_venues_address_is_published_not_personal(
+        self, rule: PersonalInfoRule, text: str
+    ) -> None:
+        """An address the sentence before it gives to a venue or a business is the place's."""
+        assert check(rule, text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "she lives behind the church at 4 Elm Road",
+            "my nan's flat is above the shop, 12 High Street, WF1 3AB",
+            "he moved out of the hotel to 9 Ash Grove",
+            "the club dropped him home to 27 Birch Close, LS6 2AB",
+        ],
+    )
+    def test_a_home_near_a_venue_is_still_caught(self, rule: PersonalInfoRule, text: str) -> None:
+        assert check(rule, text)
 
 
 class TestStreetNamedFirst:
