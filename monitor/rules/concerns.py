@@ -133,6 +133,7 @@ _FAREWELL = (
     r"last\s+(?:post|message)|goodbye|good\s+bye"
     r"|won'?t\s+be\s+(?:here|around)|by\s+the\s+time\s+(?:you|u|anyone)\s+read"
     r"|letters?\s+(?:to|for)\s+(?:everyone|every1|everyi|my\s+(?:family|mum|mam|friends))"
+    r"|delet(?:e|ing)\s+(?:all\s+)?(?:my|me)\s+(?:accounts|socials|account\s+for\s+good)"
 )
 _SORRY_FAMILY = (
     r"(?:sorry|love\s+(?:you|u)|love\s+ya|forgive\s+me)\s+(?:mum|mam|mom|dad|nan|everyone|all|guys)"
@@ -146,6 +147,11 @@ _SORRY_ALL = (
     r"|only\s+one\s+who\s+(?:was\s+)?(?:ever\s+)?(?:nice|kind)\s+to\s+me"
     r"|(?:wasn'?t|wasnt|isn'?t|isnt|not)\s+(?:their|your|ur|anyone'?s)\s+fault"
     r"|won'?t\s+matter\s+(?:anyway|any\s*more)"
+)
+# Thanks to the few who were kind: with a farewell (its words are the anchors)
+_KIND_TO_ME = (
+    r"(?:few|ones|people|those)\s+who\s+(?:were|was|have\s+been)\s+(?:ever\s+)?(?:nice|kind)"
+    r"\s+to\s+me"
 )
 _GOODBYE_NOTE = r"\b(?:goodbye|good\s*bye|suicide)\s+(?:letters?|notes?|messages?|videos?)\b"
 _LEDGE = r"bridge|train\s+tracks|railway|the\s+tracks|the\s+edge|the\s+roof|cliff|multi\s*storey"
@@ -164,6 +170,18 @@ _BODY = (
     r"|size\s+\d+|my\s+body"
 )
 _RIBS = r"\bsee\s+my\s+(?:ribs|bones|hip\s*bones|collar\s*bones?)\b|\bthigh\s+gap\b"
+# A day's food that is almost none ("ate an apple today and that's it"), then days of it
+# or a body to change ("3rd day in a row", "going to look so good for prom").
+_TINY_MEAL = (
+    r"(?:ate|eaten|had|eating)\s+(?:only\s+)?(?:an?|one|half\s+an?|a\s+few|some)\s+"
+    r"(?:apple|banana|yogh?urt|rice\s+cakes?|crackers?|grapes|carrots?|biscuit|crisps)"
+    r"(?:\s+(?:today|all\s+day|yesterday))?(?:\s*,\s*|\s+)(?:and\s+that'?s\s+(?:it|all)|nothing\s+else)"
+)
+_DAYS_RUNNING = (
+    r"(?:\d+(?:st|nd|rd|th)?|second|third|fourth|fifth)\s+day\s+in\s+a\s+row|all\s+week"
+    r"|for\s+(?:\d+|two|three|four|five|six)\s+days|(?:look|get|be)\s+(?:so\s+)?(?:good|thin|thinner|skinny|skinnier)"
+    rf"|{_BODY}"
+)
 # Disclosures.
 _HUNGER = (
     r"\b(?:nothing|no\s+food|nothin)\s+in\s+(?:our|the|my|me)\s+(?:cupboards?|fridge|house"
@@ -569,12 +587,15 @@ CONCERNS: tuple[Concern, ...] = (
             "letter*",
             "fault",
             "matter",
+            "delet*",
         ),
         _either(
             _words(f"{_FAREWELL}|{_SORRY_ALL}"), _words(f"{_SORRY_FAMILY}|{_SORRY_ALL}"), _WINDOW
         )
         + "|"
         + _either(_words("bye"), _words(_SORRY_ALL), _WINDOW)
+        + "|"
+        + _either(_words(f"bye|{_FAREWELL}"), _words(_KIND_TO_ME), _WINDOW)
         + "|"
         + _GOODBYE_NOTE,
     ),
@@ -625,6 +646,22 @@ CONCERNS: tuple[Concern, ...] = (
             "collar*",
             "thigh",
         ),
+    ),
+    Concern(
+        "eating almost nothing, day after day",
+        (
+            "apple",
+            "banana",
+            "yoghurt",
+            "yogurt",
+            "rice",
+            "cracker*",
+            "grapes",
+            "carrot*",
+            "biscuit",
+            "crisps",
+        ),
+        _either(_words(_TINY_MEAL), _words(_DAYS_RUNNING), _WINDOW),
     ),
     Concern(
         "no food at home",

@@ -593,3 +593,71 @@ class TestKindsFromTheSixteenthToNineteenthBlindSets:
     )
     def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
         assert check(rule, text) == []
+
+
+class TestOtherLanguages:
+    """Abuse written in the languages a UK school's families also write, and words of
+    those languages that only look like it."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "ten nauczyciel to chuj",  # Polish
+            "spierdalaj z tą szkołą",
+            "Mae'r athro newydd yn gachu llwyr, cachu i gyd",  # Welsh
+            "ffycin joke o ysgol",
+            "directoarea e o pizdă",  # Romanian
+            "que professora de merda, filho da puta",  # Portuguese
+            "el director es un gilipollas",  # Spanish
+            "sei uno stronzo",  # Italian
+            "head teacher bhenchod hai",  # Urdu in Latin letters
+            "wasmo iyo dhillo",  # Somali
+        ],
+    )
+    def test_catches(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Ang ganda ng kulay pula ng costume!",  # Tagalog: red
+            "Saya suka sekolah ini, terima kasih cikgu",  # Malay: like
+            "Merde! to all the dancers tonight, break a leg",  # the ballet's good luck
+            "na curva da estrada perto da escola",  # Portuguese: the bend
+            "Dziękujemy bardzo, wspaniały koncert",  # Polish thanks
+            "Diolch yn fawr i'r athrawon, cyngerdd bendigedig",  # Welsh thanks
+        ],
+    )
+    def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text) == []
+
+
+class TestKindsFromTheTwentySecondToTwentyFourthBlindSets:
+    """Hate aimed at a nationality or a group, a sexual remark about staff, veiled threats
+    to staff; and place names."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "filthy Romanians nicking everything off the field",
+            "immigrant parasites, the lot of them",
+            "the new TA is thicc ngl",
+            "Tell the head he's lucky I only posted this time",
+            "I'll be at the gate Monday and it won't be to chat",
+        ],
+    )
+    def test_catches(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Our Polish families cooked an amazing feast for international evening",
+            "Year 5 found Dildo, Newfoundland on the map and could not stop laughing",
+            "Twatt in Orkney is on our geography quiz this week",
+            "the road over Cock Bridge was shut with snow again",
+            "I only emailed because the phone lines were busy, no rush",
+        ],
+    )
+    def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text) == []

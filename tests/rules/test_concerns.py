@@ -206,6 +206,18 @@ class TestFinds:
                 "its me from roblox, what school do u go to",
                 "a stranger from a child's game asking where they are",
             ),
+            (
+                "im deleting my socials after this. thanks to the people who were nice to me. bye",
+                "a farewell (suicide risk)",
+            ),
+            (
+                "had a yoghurt all day and that's all, 5th day in a row, nearly there",
+                "eating almost nothing, day after day",
+            ),
+            (
+                "only eaten some grapes today nothing else, need to get thin for the disco",
+                "eating almost nothing, day after day",
+            ),
         ],
     )
     def test_two_signs_together(self, text: str, entry: str) -> None:
@@ -274,6 +286,9 @@ class TestLeavesAlone:
             "please remind children to turn your camera on during the live lesson",
             "can we talk about what happens at home time with the parking",
             "my son plays roblox every night, is it safe?",
+            "he had a banana at break and that's it, he's off his food with the bug",
+            "Apple day in Year 2: every child ate an apple and drew it, all week long",
+            "Deleting my old account, follow the new PTA page instead. Bye for now!",
         ],
     )
     def test_what_a_school_page_is_full_of(self, text: str) -> None:

@@ -474,3 +474,71 @@ class TestKindsFromTheSixteenthAndSeventeenthBlindSets:
     )
     def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
         assert check(rule, text) == []
+
+
+class TestOtherLanguages:
+    """Self-harm and secrecy written in the languages a UK school's families also write."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "dwi isio marw",  # Welsh
+            "paid a deud wrth mam plis",
+            "vreau să mor, nu mai pot",  # Romanian
+            "nie chcę już żyć",  # Polish
+            "não quero viver assim",  # Portuguese
+            "ya no quiero vivir",  # Spanish
+            "voglio morire",  # Italian
+            "main mar jana chahti hoon",  # Urdu in Latin letters
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Diolch i bawb am y cyngerdd, roedd y plant yn wych",
+            "Mulțumim pentru serbare, a fost minunat",
+            "Dziękujemy za wycieczkę",
+        ],
+    )
+    def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
+
+
+class TestKindsFromTheTwentySecondToTwentyFourthBlindSets:
+    """Staff or strangers moving pupils to a personal channel, said other ways; scouting
+    children for pictures; a girl spoken of for FGM."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Girls, send your match videos to Miss on her personal Insta and she'll share",
+            "I've added you on my personal Facebook, Ellie, accept and we'll go over the essay",
+            "team pics will go up on the staff Snapchat tonight, add it",
+            "Happy to go through the mock with anyone privately on WhatsApp",
+            "I'll add you all to my own group chat tonight x",
+            "let's talk on here so your mum can't see",
+            "It's a secret and we mustn't tell the teachers",
+            "Looking for girls for a kids modelling shoot, message me",
+            "can someone send the video of the girls stretching before the race",
+            "send me her swimwear photos from the gala",
+            "she's going abroad for a ceremony to become a woman",
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Please don't message staff on their personal Facebook about school matters",
+            "The girls' changing rooms are being painted over half term",
+            "Our FGM awareness session for parents is on Tuesday with the school nurse",
+            "the swimming gala results are on the website",
+            "Message me directly about the spare tickets",
+        ],
+    )
+    def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
