@@ -127,7 +127,7 @@ _CUTTING = (
     r"\s+cutting(?:\s+again)?\b(?!\s+(?:the|a|an|out|down|back|off|up|it|them|my\s+hair|hair"
     r"|costs?|budgets?|grass|corners|paper|shapes|class|school|lessons?))"
     r"|\bcut(?:ting)?\s+(?:my|me)\s+(?:arms?|wrists?|legs?|thighs?|skin)\b"
-    r"|\b(?:fresh|new)\s+cuts\b|\bhide\s+(?:my|the)\s+(?:cuts|scars)\b"
+    r"|\b(?:fresh|new)\s+cuts\b|\bhide\s+(?:my\s+|the\s+|me\s+)?(?:cuts|scars)\b"
 )
 _FAREWELL = (
     r"last\s+(?:post|message)|goodbye|good\s+bye"
@@ -183,6 +183,18 @@ _DAYS_RUNNING = (
     rf"|{_BODY}"
 )
 # Disclosures.
+# A child not seen for weeks ("hasn't been in since Easter"), and a home that looks
+# left ("curtains always shut", "the house has been empty") or a plea to check on them.
+_NOT_SEEN = (
+    r"(?:not|hasn'?t|hasnt|haven'?t|havent)\s+(?:been\s+(?:in|at\s+school|seen)"
+    r"|seen\s+(?:him|her|them))\s+(?:for\s+(?:\d+|two|three|four|five|six|several|a\s+few)"
+    r"\s+(?:weeks|months)|since|in\s+(?:weeks|months|ages))"
+)
+_LEFT_HOME = (
+    r"check(?:ed|ing)?\s+on\s+(?:him|her|them|the\s+family)"
+    r"|curtains\s+(?:are\s+)?(?:always\s+)?(?:shut|closed|drawn)"
+    r"|(?:house|flat)\s+(?:has\s+been|is|looks)\s+empty"
+)
 _HUNGER = (
     r"\b(?:nothing|no\s+food|nothin)\s+in\s+(?:our|the|my|me)\s+(?:cupboards?|fridge|house"
     r"|kitchen)\b"
@@ -662,6 +674,12 @@ CONCERNS: tuple[Concern, ...] = (
             "crisps",
         ),
         _either(_words(_TINY_MEAL), _words(_DAYS_RUNNING), _WINDOW),
+    ),
+    Concern(
+        "a child not seen for weeks",
+        ("check", "checked", "checking", "curtains", "empty"),
+        _either(_words(_NOT_SEEN), _words(_LEFT_HOME), _WINDOW),
+        second=("weeks", "since", "months", "ages"),
     ),
     Concern(
         "no food at home",

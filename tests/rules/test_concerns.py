@@ -218,6 +218,15 @@ class TestFinds:
                 "only eaten some grapes today nothing else, need to get thin for the disco",
                 "eating almost nothing, day after day",
             ),
+            (
+                "haven't seen her for three weeks and the curtains are drawn all day",
+                "a child not seen for weeks",
+            ),
+            (
+                "Is anyone checking on him? He hasn't been at school since half term",
+                "a child not seen for weeks",
+            ),
+            ("how do u hide scars in summer", "self-harm (cutting)"),
         ],
     )
     def test_two_signs_together(self, text: str, entry: str) -> None:
@@ -289,6 +298,9 @@ class TestLeavesAlone:
             "he had a banana at break and that's it, he's off his food with the bug",
             "Apple day in Year 2: every child ate an apple and drew it, all week long",
             "Deleting my old account, follow the new PTA page instead. Bye for now!",
+            "Please check on the class rabbits over half term, the hutch has been empty since",
+            "Our son hasn't been in since Monday with flu, sorry",
+            "the sports hall is empty since the leak, PE is outside",
         ],
     )
     def test_what_a_school_page_is_full_of(self, text: str) -> None:

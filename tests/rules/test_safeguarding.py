@@ -525,6 +525,10 @@ class TestKindsFromTheTwentySecondToTwentyFourthBlindSets:
             "can someone send the video of the girls stretching before the race",
             "send me her swimwear photos from the gala",
             "she's going abroad for a ceremony to become a woman",
+            "the little one in the red coat, which road is she on?",
+            "what estate does he live on, the lad with the skateboard",
+            "put on the top I got you and come to the park",
+            "they're staying at her nan's now and her stepdad can't find out",
         ],
     )
     def test_catches(self, rule: SafeguardingRule, text: str) -> None:
@@ -538,6 +542,9 @@ class TestKindsFromTheTwentySecondToTwentyFourthBlindSets:
             "Our FGM awareness session for parents is on Tuesday with the school nurse",
             "the swimming gala results are on the website",
             "Message me directly about the spare tickets",
+            "which road is the new crossing on?",
+            "Dad mustn't find out about his birthday cake!",
+            "my personal email is on the form if the office needs it",
         ],
     )
     def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
