@@ -545,6 +545,7 @@ class TestKindsFromTheTwentySecondToTwentyFourthBlindSets:
             "which road is the new crossing on?",
             "Dad mustn't find out about his birthday cake!",
             "my personal email is on the form if the office needs it",
+            "Harley Quinn from Suicide Squad for World Book Day, is that ok?",
         ],
     )
     def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
