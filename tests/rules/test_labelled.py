@@ -298,6 +298,23 @@ safeguarding 1.000, 1.000 and 0.973, benign rate 0.071, 0.006 and 0.013; holdout
 holdout24 meet every bar; holdout22's false alarms are the signal's on teenagers' jokes
 ("going to end him", "Suicide Squad costumes") and a parent's moans.
 
+``data/holdout25.jsonl`` (330 items: the South West and the Midlands, foster carers,
+parents writing Arabic, Punjabi, Lithuanian or Bulgarian too) and
+``holdout26.jsonl`` (330: a special school and a secondary in Scotland and Northern
+Ireland, Scots, Irish, Lithuanian, Tagalog and Chinese mixed in) were written blind
+next and scored once against that state (443aa36): abuse 0.898 and 0.860,
+safeguarding 0.887 and 0.915, pupil_name, personal_info and unsafe_link 1.000
+(personal_info precision 0.935 and 0.909), benign rate 0.039 and 0.045 (without the
+signal abuse 0.571 and 0.440, safeguarding 0.324 and 0.310, benign 0.032 and 0.032).
+The lists' false alarms were businesses' addresses and numbers thanked or recommended
+("catered by The Thistle Kitchen ...", "the centre's number is ..."), parents
+retelling the school's e-safety lesson with the groomer's line in quotation marks, a
+weathercock and cock-a-leekie soup; the misses were abuse in Lithuanian, Irish,
+Tagalog, Bulgarian and Chinese, threats to staff at home ("a brick through her
+window", "I know what time he leaves"), a looked-after child's birth family looking for
+her, a man in a car selling to pupils, a handprint on a non-verbal child's arm, an
+overdose, and "if any of the kids fancy sneaking out at night".
+
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
 ``-s`` to see the figures, with better-profanity's and alt-profanity-check's
