@@ -313,7 +313,13 @@ weathercock and cock-a-leekie soup; the misses were abuse in Lithuanian, Irish,
 Tagalog, Bulgarian and Chinese, threats to staff at home ("a brick through her
 window", "I know what time he leaves"), a looked-after child's birth family looking for
 her, a man in a car selling to pupils, a handprint on a non-verbal child's arm, an
-overdose, and "if any of the kids fancy sneaking out at night".
+overdose, and "if any of the kids fancy sneaking out at night". Two training sets
+were written blind beside them and scored once against the same state:
+``focus_flagged6.jsonl`` (450 abuse and safeguarding messages without the obvious
+words) abuse 0.590 and safeguarding 0.803 (0.070 and 0.159 without the signal), and
+``ordinary_benign5.jsonl`` (700 parents' everyday worries, moans, swaps and thanks)
+a benign rate of 0.059 (0.004 without the signal: a child off sick, nits, a lift to
+the leavers' do, a "girls aged 7-11" football club).
 
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
