@@ -156,7 +156,11 @@ _BUSINESS_WORD = re.compile(
     r"|garage|motors|cabs|taxis?|salon|barbers?|caf[eé]|restaurant|takeaway|pharmacy"
     r"|chemists?|dentists?|opticians?|vets|solicitors|estate\s+agents?|ltd|limited"
     r"|(?:&|and)\s+sons|(?:learning|tuition|leisure|community|garden)\s+centre|nursery"
-    r"|bakery|butchers?|florists?|hotel|shop|company|firm)\b"
+    r"|bakery|butchers?|florists?|hotel|shop|company|firm|kitchen|caterers?|catered|salon"
+    r"|hairdressers?|website|on\s+google)\b"
+    # a venue's own number ("the centre's number is"), a firm's name with an ampersand
+    r"|\b(?:centre|center|club|pool|shop|salon|hall|church|library|surgery)'s\s+(?:phone\s+)?"
+    r"(?:number|line|landline)\b|\b[a-z]+\s+&\s+[a-z]+\b"
 )
 # A phone menu after the number ("020 7946 0100, option 1 for absences"): only an
 # organisation's line has one.
@@ -232,7 +236,10 @@ _PLACE_WORD = re.compile(
     r"\b(?:hall|hotel|centre|center|church|chapel|cathedral|mosque|masjid|temple|gurdwara"
     r"|synagogue|library|museum|stadium|arena|theatre|cinema|pub|inn|arms|restaurant|caf[eé]"
     r"|club|clubhouse|venue|surgery|hospital|station|leisure|pool|baths|supermarket|ltd"
-    rf"|plumbing|garage)\b(?!\s+(?:{_STREET_TYPES}|cottages|yard|fields?)\b)"
+    r"|plumbing|garage|kitchen|caterers?|catered|salon|hairdressers?|businesses)\b"
+    rf"(?!\s+(?:{_STREET_TYPES}|cottages|yard|fields?)\b)"
+    # a firm's name with an ampersand ("Cuts & Curls on Foleshill Road")
+    r"|\b[a-z]+\s+&\s+[a-z]+\b"
 )
 _HOME_WORD = re.compile(
     r"\b(?:live|lives|living|lived|home|house|address|moved|move|staying|stays|flat|door"

@@ -720,6 +720,9 @@ class TestOfficeLines:
             "the cabs we use for the airport run are on 0113 496 0222",
             "Rainbow Tuition Centre on the high street, 020 7946 0311, do a trial lesson free",
             "Patel & Sons Electricals fixed the hall lights, 0116 496 0455",
+            "the leisure centre's number is 0161 496 0288, they do the swimming lessons",
+            "Their number on the website is 0131 496 0721",
+            "Spice & Rice did the Eid party food, 0113 496 0611",
         ],
     )
     def test_a_business_landline_is_not_personal(self, rule: PersonalInfoRule, text: str) -> None:
@@ -788,6 +791,8 @@ class TestPublicPlaces:
             "Leavers' disco at the Community Centre, Station Road, HX1 2AB from 6",
             "the match is at the rugby club clubhouse, Moor Lane, PR2 8XT, parking behind",
             "Eid prayers at the mosque on 14 Green Lane then breakfast for all",
+            "catered by the Thistle Kitchen, 9 Union Street, DD1 4BH, highly recommend",
+            "Shout out to Cuts & Curls, 27 Foleshill Road, for the free nit checks",
         ],
     )
     def test_a_venues_address_is_published_not_personal(
