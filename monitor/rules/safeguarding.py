@@ -145,6 +145,8 @@ class SafeguardingRule(PhraseListRule):
         self._add_spans(text, spans, hits)
         if hits and item.is_own:
             hits = _unquoted(text.original, hits)
+        elif hits:
+            hits = _without_quoted_examples(text.original, hits)
         self._add_learned(text, item, hits, self._signal)
         return hits
 
@@ -176,6 +178,39 @@ def _unquoted(original: str, hits: list[Hit]) -> list[Hit]:
         return hits
     # A concern's span runs on past the quotation ("add me on Snap", ... gift cards):
     # where a hit starts is what says whether the school is quoting.
+    return [h for h in hits if not _in_quotes(original, h.start, h.start + 1)]
+
+
+#: a quotation given as an example of what to watch for ("if anyone online says", "things
+#: like", "as an example of what a groomer says", a poster or a leaflet)
+_AN_EXAMPLE = re.compile(
+    r"\b(?:if\s+(?:anyone|someone|somebody|a\s+stranger|they)|things\s+like|such\s+as"
+    r"|(?:as\s+)?an\s+example|for\s+example|e\.g|posters?|leaflets?"
+    r"|what\s+(?:a\s+)?groomers?\s+(?:say|says|use|write))\b",
+    re.IGNORECASE,
+)
+#: ... and what says it was said to a child ("a man online told her", "someone keeps
+#: messaging my daughter", "he sent him")
+_SAID_TO_A_CHILD = re.compile(
+    r"\b(?:said|says|saying|told|tells|telling|messaged|messages|messaging|sent|sends|sending"
+    r"|asked|asks|asking|wrote|writes|texted|texts|texting)\s+(?:to\s+)?(?:her|him|them"
+    r"|my\s+(?:son|daughter|child|boy|girl|kid|lad|little\s+one))\b"
+    r"|\b(?:a|some|this|that|the)\s+(?:man|woman|guy|bloke|lad|boy|girl|person|stranger"
+    r"|account|someone|adult)\s+(?:online\s+)?(?:said|told|messaged|sent|asked|wrote|keeps"
+    r"|kept|has\s+been)\b|\b(?:someone|somebody)\s+(?:online\s+)?(?:said|told"
+    r"|messaged|sent|asked|wrote|keeps|kept|has\s+been)\b",
+    re.IGNORECASE,
+)
+
+
+def _without_quoted_examples(original: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` of a visitor's comment without those that start in a quotation given as
+    an example ("my daughter's teacher taught them that if anyone online says 'this is
+    our little secret' they tell a grown-up"): a parent retelling the school's e-safety
+    lesson. A quotation said to a child is kept ("a man online told her 'don't tell your
+    mum'"), and so is anything unquoted."""
+    if _AN_EXAMPLE.search(original) is None or _SAID_TO_A_CHILD.search(original) is not None:
+        return hits
     return [h for h in hits if not _in_quotes(original, h.start, h.start + 1)]
 
 

@@ -661,3 +661,38 @@ class TestKindsFromTheTwentySecondToTwentyFourthBlindSets:
     )
     def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
         assert check(rule, text) == []
+
+
+class TestKindsFromTheTwentyFifthAndSixthBlindSets:
+    """More languages, threats to staff at home, a wish of death in other words; a
+    weathercock and a soup."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "ta direktore tikra kurva",  # Lithuanian
+            "póg mo thóin, a mhúinteoir",  # Irish
+            "putangina, ang tagal ng sundo",  # Tagalog
+            "lazy scroungers the lot of them",
+            "someone should put a brick through his window",
+            "I know what time Mrs Lee locks up",
+            "I'll be sending my lads round to sort him out",
+            "the head can go play in traffic",
+            "look at his ugly mug on the newsletter",
+        ],
+    )
+    def test_catches(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "The cock on top of the church steeple blew off in the storm",
+            "cock-a-leekie soup and haggis for the Burns lunch",
+            "a window was broken by a football, no bricks involved!",
+            "I know what time the bus leaves, it's 3.20",
+            "Grandad's sending over the lads' old football kits",
+        ],
+    )
+    def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text) == []

@@ -550,3 +550,43 @@ class TestKindsFromTheTwentySecondToTwentyFourthBlindSets:
     )
     def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
         assert check(rule, text) == []
+
+
+class TestKindsFromTheTwentyFifthAndSixthBlindSets:
+    """A looked-after child's birth family, adults selling to pupils, children invited out
+    at night, a crash wished on children, an injury by its mark, an overdose, a fight
+    filmed and shared; a parent retelling the school's e-safety lesson is not one."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "please remove the photo, his birth mum is looking for him",
+            "that man is not approved for contact, don't tell him which class she's in",
+            "year 9s are selling their pills on the field",
+            "there's a guy who sits in a van by the shop handing out vapes",
+            "any of you girls fancy sneaking out tonight, we'll be at the park",
+            "hope the minibus crashes on the way to the match",
+            "she's got finger marks on her neck and won't say how",
+            "our Josh is in hospital, he took an overdose on Sunday",
+            "here's the video of the fight, share it before it's taken down",
+            "huwag mo sabihin sa nanay mo ha",
+            # a quotation said to a child is no example
+            "my son said a man online told him 'this is our little secret' and sent him robux",
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Our foster son's birth family contact is going well, thank you all",
+            "hope the coach gets there on time, the traffic is awful",
+            "Don't forget to take your tablets with you on the residential, Year 6",
+            "Y6 taught us that if anyone online says 'keep this a secret' we tell a grown up",
+            'The e-safety leaflet gives examples such as "send me a pic" and "our little '
+            'secret". Worth a read.',
+        ],
+    )
+    def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
