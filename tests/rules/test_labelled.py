@@ -319,7 +319,11 @@ were written blind beside them and scored once against the same state:
 words) abuse 0.590 and safeguarding 0.803 (0.070 and 0.159 without the signal), and
 ``ordinary_benign5.jsonl`` (700 parents' everyday worries, moans, swaps and thanks)
 a benign rate of 0.059 (0.004 without the signal: a child off sick, nits, a lift to
-the leavers' do, a "girls aged 7-11" football club).
+the leavers' do, a "girls aged 7-11" football club). ``ordinary_benign4.jsonl`` (700
+teenagers' banter and hyperbole, sport, proud relatives, the school's notices), written
+with them, was scored once against 9eaf79b: a benign rate of 0.037 (0.001 without the
+signal: "who let him cook", "I'm going to end him if he posts the video", "the girl on
+the left kept nutmegging everyone").
 
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
