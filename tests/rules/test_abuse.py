@@ -692,6 +692,8 @@ class TestKindsFromTheTwentyFifthAndSixthBlindSets:
             "a window was broken by a football, no bricks involved!",
             "I know what time the bus leaves, it's 3.20",
             "Grandad's sending over the lads' old football kits",
+            "Mind you don't prick your fingers on the holly wreaths",
+            "prick the potatoes with a fork before they go in",
         ],
     )
     def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
