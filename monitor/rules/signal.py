@@ -113,6 +113,7 @@ class LearnedSignal:
             # known only as a pair's first has a length share of 0.
             self._terms: dict[str, _Term] = {}
             pairs: dict[str, dict[str, _Term]] = {}
+            canonical: dict[str, str] = {}
             for term, row in words:
                 idf = float(row[0])
                 numbers = _Term(
@@ -122,6 +123,9 @@ class LearnedSignal:
                 )
                 first, _, second = str(term).partition(" ")
                 if second:
+                    # (one string per word, however many pairs it ends: 33,000 pairs
+                    # end in far fewer words, and each copy would cost 50 bytes)
+                    second = canonical.setdefault(second, second)
                     pairs.setdefault(first, {})[second] = numbers
                 else:
                     self._terms[first] = numbers
