@@ -20,7 +20,10 @@ reaches the violence concern, which needs a place or a victim.
 Speed: every concern has anchor words, one of which every match holds; they
 ride the automaton the word lists share (``phrases.share_prefilter``, this
 is one of its clients), so a text with no anchor costs nothing here. Only the
-concerns whose anchors were found run their pattern.
+concerns whose anchors were found run their pattern. A concern of several pairings
+whose words are common (the farewell) is several records of one entry, each one
+sign searched with the other ``near`` it, so a text pays only for the signs whose
+words it holds.
 """
 
 from __future__ import annotations
