@@ -335,6 +335,16 @@ from moved from abuse 0.878, safeguarding 0.900, benign rate 0.034 to 0.893, 0.9
 scores abuse 0.980, safeguarding 0.958, benign rate 0.026; holdout26 0.960, 0.930 and
 0.026.
 
+``data/holdout27.jsonl`` (330 items: Yorkshire and the Humber, parents writing Urdu,
+Slovak, Kurdish or Czech too) and ``holdout28.jsonl`` (330: East Anglia and Cumbria,
+boarding parents abroad, Portuguese, Latvian, Hindi and Cantonese mixed in) were
+written blind at the end of that work and scored once against its final state
+(ca8b4c0), nothing fitted to them: abuse 0.898 and 0.922, safeguarding 0.913 and 0.903,
+pupil_name, personal_info and unsafe_link 1.000, benign rate 0.091 and 0.039 (without
+the signal abuse 0.653 and 0.569, safeguarding 0.290 and 0.333, benign 0.032 and
+0.026). They are the next session's honest measure: held at those figures, out of
+training, their kinds not yet in the rules.
+
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
 ``-s`` to see the figures, with better-profanity's and alt-profanity-check's
@@ -666,6 +676,28 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
             "unsafe_link": 1.0,
         },
         0.026,
+    ),
+    # scored once against the final state of the twenty-second to twenty-sixth sets' work,
+    # nothing fitted to them
+    "holdout27.jsonl": (
+        {
+            "abuse": 0.89,
+            "safeguarding": 0.91,
+            "pupil_name": 1.0,
+            "personal_info": 1.0,
+            "unsafe_link": 1.0,
+        },
+        0.091,
+    ),
+    "holdout28.jsonl": (
+        {
+            "abuse": 0.92,
+            "safeguarding": 0.90,
+            "pupil_name": 1.0,
+            "personal_info": 1.0,
+            "unsafe_link": 1.0,
+        },
+        0.039,
     ),
 }
 
