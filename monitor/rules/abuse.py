@@ -21,10 +21,11 @@ from monitor.models import ActionKind, Hit, Item, Severity
 from monitor.rules.concerns import Concerns
 from monitor.rules.normalise import NormalisedText
 from monitor.rules.phrases import PhraseListRule
+from monitor.rules.quoting import unquoted_in_teaching
 from monitor.rules.signal import LearnedSignal
 
 #: emoji that are a rude gesture on their own (the normaliser reads emoji as spaces)
-GESTURES = ("\U0001f595",)  # 🖕, the middle finger, in any skin tone
+GESTURES = ("\U0001f595", "\U0001f514\U0001f51a")  # 🖕, the middle finger; 🔔🔚, "bell end"
 GESTURE_ENTRY = "rude gesture (emoji)"
 #: hate symbols written in brackets and digits, which the lists do not see: the "echo"
 #: round a word or a name ("(((globalist)))") and 1488 (the "fourteen words" and "heil
@@ -71,7 +72,8 @@ class AbuseRule(PhraseListRule):
 
     def check(self, text: NormalisedText, item: Item) -> list[Hit]:
         """The list's entries (not a staff surname that begins with one), a rude gesture
-        or hate symbol, any threat; else the learned signal's."""
+        or hate symbol, any threat, but what the school's own post quotes while teaching;
+        else the learned signal's."""
         hits = [h for h in super().check(text, item) if not _a_surname(text.original, h)]
         signs = _signs(text.original)
         for start, end, entry in signs:
@@ -90,6 +92,9 @@ class AbuseRule(PhraseListRule):
             hits.sort(key=lambda h: h.start)
         if self._concerns is not None:
             self._add_spans(text, self._concerns.find(text, abuse_only=True), hits)
+        if hits and item.is_own:
+            # an e-safety evening's notice quoting "'send nudes' requests"
+            hits = unquoted_in_teaching(text.original, hits)
         self._add_learned(text, item, hits, self._signal)
         return hits
 

@@ -170,7 +170,8 @@ _RESTRICT = (
     r"|\d+\s+days\s+(?:no|without)\s+(?:food|eating)|purg(?:e|ing)|throw(?:ing)?\s+up\s+after"
 )
 _BODY = (
-    r"\d+\s*(?:stone|kg|kilos?)\b|finally\s+be\s+happy|not\s+hungry|"
+    r"\d+\s*(?:more\s+)?(?:stone|kg|kilos?|pounds|lbs)\b|finally\s+be\s+happy|not\s+hungry"
+    r"|fit\s+(?:in\s*)?(?:to\s+)?(?:the|my)\s+(?:costume|dress|outfit|jeans)|"
     r"disgusting|fat|ugly|gross|ribs|bones|hip\s*bones|thigh\s+gap|skinny|thin\s+enough|weight"
     r"|size\s+\d+|my\s+body"
 )
@@ -636,6 +637,9 @@ CONCERNS: tuple[Concern, ...] = (
             "kilos",
             "finally",
             "hungry",
+            "pounds",
+            "lbs",
+            "fit",
         ),
         _either(_words(_RESTRICT), _words(_BODY), _WINDOW) + "|" + _RIBS,
         second=(

@@ -30,6 +30,12 @@ from monitor.models import ActionKind, Hit, Item, Severity
 from monitor.rules.concerns import Concerns
 from monitor.rules.normalise import NormalisedText
 from monitor.rules.phrases import PhraseListRule
+from monitor.rules.quoting import (
+    SENTENCE_REACH,
+    TEACHING,
+    unquoted_in_teaching,
+    without_quoted_examples,
+)
 from monitor.rules.signal import LearnedSignal
 from monitor.rules.whereabouts import ENTRY, Whereabouts
 
@@ -45,14 +51,6 @@ TOPIC_ENTRIES = frozenset(
         "send [me] [a|some|more] pic*|pix|photo*|selfie*|nudes|video",
         "keep it|this [a] secret",
     }
-)
-_TEACHING = re.compile(
-    r"\b(?:awareness|assembly|assemblies|lessons?|sessions?|workshops?|pshe|rshe?|wellbeing"
-    r"|mental\s+health|get\s+help|support\s+worker|childline|samaritans|young\s?minds|nspcc"
-    r"|signs\s+of|learn(?:ed|t|ing)?\s+about|talked\s+about|information|info|leaflets?|training"
-    r"|camhs|webinars?|talks?\s+(?:on|about)|dsl|designated\s+safeguarding|safeguarding\s+lead"
-    r"|safer\s+internet|e-?safety|online\s+safety|(?:staying|keeping|stay|keep)\s+safe"
-    r"|talk\s+to\s+your\s+child(?:ren)?|the\s+children\s+learn(?:ed|t))\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|me|my|myself|mine)\b")
 
@@ -92,17 +90,12 @@ def _between_adults(text: str) -> bool:
     return _EXCHANGE.search(text) is not None and _TO_A_CHILD.search(text) is None
 
 
-#: how far either side of a hit its sentence is looked for (a 1 MB text without a
-#: full stop must not be read once per hit)
-_SENTENCE_REACH = 300
-
-
 def _speaks_of_writer(text: str, start: int, end: int) -> bool:
     """Whether the sentence holding ``text[start:end]`` speaks of the writer."""
-    floor = max(0, start - _SENTENCE_REACH)
+    floor = max(0, start - SENTENCE_REACH)
     begin = max(text.rfind(stop, floor, start) for stop in ".!?\n") + 1
     begin = max(begin, floor)
-    ceiling = min(len(text), end + _SENTENCE_REACH)
+    ceiling = min(len(text), end + SENTENCE_REACH)
     ends = [i for i in (text.find(stop, end, ceiling) for stop in ".!?\n") if i >= 0]
     return _FIRST_PERSON.search(text, begin, min(ends, default=ceiling)) is not None
 
@@ -144,18 +137,53 @@ class SafeguardingRule(PhraseListRule):
         spans += self.concerns.find(text)
         self._add_spans(text, spans, hits)
         if hits and item.is_own:
-            hits = _unquoted(text.original, hits)
+            hits = _not_a_surprise(text.original, unquoted_in_teaching(text.original, hits))
         elif hits:
-            hits = _without_quoted_examples(text.original, hits)
+            hits = without_quoted_examples(text.original, hits)
         self._add_learned(text, item, hits, self._signal)
         return hits
+
+
+#: the list's entries that ask a child to keep a secret from their family or teachers
+SECRECY_ENTRIES = frozenset(
+    {
+        "don't|dont|do+not tell your|ur|ya|yr mum|mam|mom|dad|parents|teacher|teachers"
+        "|anyone|anybody|family|nan",
+        "don't|dont|do+not tell anyone|anybody",
+        "our little secret",
+        "keep it|this [a] secret",
+        "keep it|this between us",
+        "just between us|you+and+me",
+        "no+one|noone|no-one|nobody will|would [ever] know",
+    }
+)
+#: a surprise a class is making for a parent, or help the school offers in confidence
+_SURPRISE_OR_CONFIDENCE = re.compile(
+    r"\b(?:surprise|mother'?s\s+day|father'?s\s+day|mothering\s+sunday|birthday|presents?"
+    r"|gifts?|cards?|secret\s+santa|in\s+confidence|confidential(?:ly)?|discreet(?:ly)?"
+    r"|hardship)\b",
+    re.IGNORECASE,
+)
+
+
+def _not_a_surprise(original: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` of the school's own post without its secrecy when it speaks of a surprise
+    for a parent ("Year 2 are making Mother's Day cards, shhh, don't tell your mum!") or
+    of help given in confidence ("contact Mrs Whitaker in confidence, nobody will
+    know")."""
+    if (
+        not any(h.entry in SECRECY_ENTRIES for h in hits)
+        or _SURPRISE_OR_CONFIDENCE.search(original) is None
+    ):
+        return hits
+    return [h for h in hits if h.entry not in SECRECY_ENTRIES]
 
 
 def _told_apart(original: str, hits: list[Hit]) -> list[Hit]:
     """``hits`` without the topic entries in teaching (about the subject, not the
     writer) and the bare invitations in an exchange between adults. ``original`` is
     the item's text in lower case; each is read once, however many hits it has."""
-    teaching = _TEACHING.search(original) is not None
+    teaching = TEACHING.search(original) is not None
     between_adults = any(h.entry in INVITE_ENTRIES for h in hits) and _between_adults(original)
     return [
         h
@@ -167,82 +195,3 @@ def _told_apart(original: str, hits: list[Hit]) -> list[Hit]:
         )
         and not (h.entry in INVITE_ENTRIES and between_adults)
     ]
-
-
-def _unquoted(original: str, hits: list[Hit]) -> list[Hit]:
-    """``hits`` of the school's own post without those that start in a quotation while
-    teaching: an e-safety post warns parents about anyone who asks a child to "add me
-    on Snap". Staff who breach the policy do not put their own words in quotation
-    marks."""
-    if _TEACHING.search(original.lower()) is None:
-        return hits
-    # A concern's span runs on past the quotation ("add me on Snap", ... gift cards):
-    # where a hit starts is what says whether the school is quoting.
-    return [h for h in hits if not _in_quotes(original, h.start, h.start + 1)]
-
-
-#: a quotation given as an example of what to watch for ("if anyone online says", "things
-#: like", "as an example of what a groomer says", a poster or a leaflet)
-_AN_EXAMPLE = re.compile(
-    r"\b(?:if\s+(?:anyone|someone|somebody|a\s+stranger|they)|things\s+like|such\s+as"
-    r"|(?:as\s+)?an\s+example|for\s+example|e\.g|posters?|leaflets?"
-    r"|what\s+(?:a\s+)?groomers?\s+(?:say|says|use|write))\b",
-    re.IGNORECASE,
-)
-#: ... and what says it was said to a child ("a man online told her", "someone keeps
-#: messaging my daughter", "he sent him")
-_SAID_TO_A_CHILD = re.compile(
-    r"\b(?:said|says|saying|told|tells|telling|messaged|messages|messaging|sent|sends|sending"
-    r"|asked|asks|asking|wrote|writes|texted|texts|texting)\s+(?:to\s+)?(?:her|him|them"
-    r"|my\s+(?:son|daughter|child|boy|girl|kid|lad|little\s+one))\b"
-    r"|\b(?:a|some|this|that|the)\s+(?:man|woman|guy|bloke|lad|boy|girl|person|stranger"
-    r"|account|someone|adult)\s+(?:online\s+)?(?:said|told|messaged|sent|asked|wrote|keeps"
-    r"|kept|has\s+been)\b|\b(?:someone|somebody)\s+(?:online\s+)?(?:said|told"
-    r"|messaged|sent|asked|wrote|keeps|kept|has\s+been)\b",
-    re.IGNORECASE,
-)
-
-
-def _without_quoted_examples(original: str, hits: list[Hit]) -> list[Hit]:
-    """``hits`` of a visitor's comment without those that start in a quotation given as
-    an example ("my daughter's teacher taught them that if anyone online says 'this is
-    our little secret' they tell a grown-up"): a parent retelling the school's e-safety
-    lesson. A quotation said to a child is kept ("a man online told her 'don't tell your
-    mum'"), and so is anything unquoted."""
-    if _AN_EXAMPLE.search(original) is None or _SAID_TO_A_CHILD.search(original) is not None:
-        return hits
-    return [h for h in hits if not _in_quotes(original, h.start, h.start + 1)]
-
-
-#: a single quotation mark that opens (not an apostrophe: none in a word's middle or
-#: end) and one that closes (none before a letter: "don't", "kids' kit" are words)
-_SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(\[:]))['\u2018](?=\w)")
-_SINGLE_CLOSE = re.compile(r"(?<=[\w.!?,])['\u2019](?![a-z])")
-
-
-def _in_quotes(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` lies between quotation marks on one line, double or
-    single (looked for within ``_SENTENCE_REACH`` either side: a long text is not read
-    once per hit)."""
-    floor = max(0, start - _SENTENCE_REACH)
-    line_start = max(text.rfind("\n", floor, start) + 1, floor)
-    ceiling = min(len(text), end + _SENTENCE_REACH)
-    line_end = text.find("\n", end, ceiling)
-    line_end = ceiling if line_end < 0 else line_end
-    before, after = text[line_start:start], text[end:line_end]
-    straight = before.count('"') % 2 == 1 and '"' in after
-    curly = before.rfind("\u201c") > before.rfind("\u201d") and "\u201d" in after
-    return straight or curly or _in_single_quotes(text, line_start, start, line_end)
-
-
-def _in_single_quotes(text: str, line_start: int, start: int, line_end: int) -> bool:
-    """Whether the last single quotation mark opened on the line before ``start`` is
-    closed after it ("says 'don't tell your parents' or..."). An apostrophe is neither:
-    one inside the quotation ("don't") is passed over."""
-    # (read up to the hit's first letter: an opening mark is one a letter follows)
-    opened = [m.start() for m in _SINGLE_OPEN.finditer(text, line_start, start + 1)]
-    if not opened:
-        return False
-    if _SINGLE_CLOSE.search(text, opened[-1] + 1, start) is not None:
-        return False  # closed again before the hit
-    return _SINGLE_CLOSE.search(text, start, line_end) is not None

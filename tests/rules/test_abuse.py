@@ -29,13 +29,14 @@ def rule(terms: list[str]) -> AbuseRule:
     return AbuseRule(terms)
 
 
-def _item(text: str) -> Item:
+def _item(text: str, *, own: bool = False) -> Item:
     return Item(
         source="test",
         platform_id="1",
-        kind=ItemKind.COMMENT,
+        kind=ItemKind.POST if own else ItemKind.COMMENT,
         text=text,
         created_at=datetime(2024, 5, 1, tzinfo=UTC),
+        is_own=own,
     )
 
 
@@ -698,3 +699,40 @@ class TestKindsFromTheTwentyFifthAndSixthBlindSets:
     )
     def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
         assert check(rule, text) == []
+
+
+class TestKindsFromTheTwentySeventhAndEighthBlindSets:
+    """More languages, a polite "f*** off", a grass named to be punished, a rude emoji
+    pair; pheasants, a pub and mushy peas."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "sab harami hain is school mein",  # Urdu
+            "ten ředitel je debil",  # Czech
+            "tas ir kretīns",  # Latvian
+            "the head can go forth and multiply",
+            "we all know it was you who grassed",
+            "give the snitch what she deserves",
+            "what a \U0001f514\U0001f51a",  # bell end
+        ],
+    )
+    def test_catches(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Cock pheasants strutting across the playing field again",
+            "Quiz night at the Cock Inn, all proceeds to the PTA",
+            "faggots and mushy peas for the harvest supper",
+            "the bell rang at the end of the day \U0001f514",
+        ],
+    )
+    def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text) == []
+
+    def test_the_schools_own_teaching_may_quote_what_it_warns_of(self, rule: AbuseRule) -> None:
+        text = "E-safety evening: 'send nudes' requests and what to do. All welcome."
+        assert rule.check(normalise(text), _item(text, own=True)) == []
+        assert rule.check(normalise(text), _item(text))

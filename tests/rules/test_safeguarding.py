@@ -6,7 +6,7 @@ import pytest
 
 from monitor.models import ActionKind, ItemKind, Severity
 from monitor.rules import SAFEGUARDING_RULES
-from monitor.rules.safeguarding import TOPIC_ENTRIES, SafeguardingRule
+from monitor.rules.safeguarding import SECRECY_ENTRIES, TOPIC_ENTRIES, SafeguardingRule
 from tests.rules.helpers import check, terms
 
 
@@ -231,6 +231,7 @@ class TestTeachingAboutASubject:
     def test_the_topic_entries_are_in_the_shipped_list(self) -> None:
         """Renaming one of these list lines must not quietly undo the teaching check."""
         assert set(terms("safeguarding.txt")) >= TOPIC_ENTRIES
+        assert set(terms("safeguarding.txt")) >= SECRECY_ENTRIES
 
 
 class TestKindsFromTheTenthAndEleventhBlindSets:
@@ -590,3 +591,53 @@ class TestKindsFromTheTwentyFifthAndSixthBlindSets:
     )
     def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
         assert check(rule, text) == []
+
+
+class TestKindsFromTheTwentySeventhAndEighthBlindSets:
+    """A child beaten or afraid to go home in Slovak or Czech, a child not come home in
+    Hindi, staff moving a pupil off the school's channels, photos from a changing area,
+    a threat with a child's address; a warning quoting a fake account, and the school's
+    own surprise for mums, are not."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "otčim ho bije každý večer",  # Slovak: the stepfather beats him
+            "dcera se bojí jít domů",  # Czech: afraid to go home
+            "bhai kal raat se ghar nahi aaya, please help",  # Hindi: has not come home
+            "Jade, message me on Snapchat rather than school email, it's quicker x",
+            "I've made a private Discord for my form, invite only",
+            "Year 8s, add me on my own Facebook if you need help with homework",
+            "any more pics from the changing rooms after the gala?",
+            "we've got your address now Ellie, see you Monday",
+            "it's between us, don't share it with parents",
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Warning: a fake account is messaging pupils 'send me your number, I'm a scout'."
+            " It is not the club. Block and report it.",
+            "Please use school email rather than Teams chat for coursework questions",
+            "The changing rooms are being refurbished over Easter",
+        ],
+    )
+    def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
+
+    def test_the_schools_own_surprise_for_mums_is_no_secret(self, rule: SafeguardingRule) -> None:
+        text = "Reception are making Mother's Day cards today. Shh, don't tell your mum!"
+        assert check(rule, text, own=True) == []
+        # from a visitor, or on the school's post without the surprise, it is found
+        assert check(rule, text)
+        assert check(rule, "Great work today. Shh, don't tell your mum!", own=True)
+
+    def test_the_schools_own_offer_of_help_in_confidence_is_no_secret(
+        self, rule: SafeguardingRule
+    ) -> None:
+        text = "If the trip cost is hard, speak to the office in confidence. Nobody will know."
+        assert check(rule, text, own=True) == []
+        assert check(rule, "DM me and nobody will know", own=True)
