@@ -350,6 +350,16 @@ safeguarding 0.957, benign rate 0.078 (the signal's alerts on fair fury about at
 fines and on a warning about a fake account), holdout28 0.980, 0.972 and 0.019. Both
 stay out of the signal's training.
 
+``data/holdout29.jsonl`` (330 items: a Catholic secondary and a pupil referral unit in
+the North East and Merseyside, Arabic, Farsi and Malayalam in Latin letters, Polish) and
+``holdout30.jsonl`` (330: London and Kent primaries, Spanish, Bengali, Twi, Albanian and
+Greek mixed in) were written blind meanwhile and scored once against the final state of
+all that (dea5210), nothing fitted to them: abuse 0.922 and 0.959, safeguarding 0.930
+and 0.943, pupil_name and unsafe_link 1.000, personal_info 0.931 and 1.000, benign rate
+0.116 and 0.032 (without the signal abuse 0.549 and 0.469, safeguarding 0.338 and
+0.314, benign 0.039 and 0.013). They are the next session's honest measure: held at
+those figures, out of training.
+
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
 ``-s`` to see the figures, with better-profanity's and alt-profanity-check's
@@ -703,6 +713,28 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
             "unsafe_link": 1.0,
         },
         0.02,
+    ),
+    # scored once against the final state of the twenty-seventh and eighth sets' work,
+    # nothing fitted to them: the next session's honest measure
+    "holdout29.jsonl": (
+        {
+            "abuse": 0.92,
+            "safeguarding": 0.92,
+            "pupil_name": 1.0,
+            "personal_info": 0.93,
+            "unsafe_link": 1.0,
+        },
+        0.117,
+    ),
+    "holdout30.jsonl": (
+        {
+            "abuse": 0.95,
+            "safeguarding": 0.94,
+            "pupil_name": 1.0,
+            "personal_info": 1.0,
+            "unsafe_link": 1.0,
+        },
+        0.033,
     ),
 }
 
