@@ -153,7 +153,8 @@ _SORRY_ALL = (
 )
 # The words every match of _SORRY_ALL holds one of.
 _SORRY_ALL_ANCHORS = ("sorry", "anymore", "any", "tried", "trying", "only", "fault", "matter")
-# Thanks to the few who were kind: with a farewell (its words are the anchors)
+# Thanks to the few who were kind: a second sign, near a farewell or a "bye" (whose words
+# are the anchors)
 _KIND_TO_ME = (
     r"(?:few|ones|people|those)\s+who\s+(?:were|was|have\s+been)\s+(?:ever\s+)?(?:nice|kind)"
     r"\s+to\s+me"

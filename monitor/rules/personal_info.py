@@ -156,7 +156,7 @@ _BUSINESS_WORD = re.compile(
     r"|garage|motors|cabs|taxis?|salon|barbers?|caf[eé]|restaurant|takeaway|pharmacy"
     r"|chemists?|dentists?|opticians?|vets|solicitors|estate\s+agents?|ltd|limited"
     r"|(?:&|and)\s+sons|(?:learning|tuition|leisure|community|garden)\s+centre|nursery"
-    r"|bakery|butchers?|florists?|hotel|shop|company|firm|kitchen|caterers?|catered|salon"
+    r"|bakery|butchers?|florists?|hotel|shop|company|firm|kitchen|caterers?|catered"
     r"|hairdressers?|website|on\s+google)\b"
     # a venue's own number ("the centre's number is"), a firm's name with an ampersand
     r"|\b(?:centre|center|club|pool|shop|salon|hall|church|library|surgery)'s\s+(?:phone\s+)?"
