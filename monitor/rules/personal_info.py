@@ -149,6 +149,9 @@ _OFFICE_WORD = re.compile(
     r"local\s+authority|(?:children'?s|social|customer)\s+services|surgery|helpline|"
     r"hotline|police|nhs)\b"
 )
+# A firm's name with an ampersand ("Cuts & Curls", "Patel & Sons"): a business's number
+# or address follows it.
+_FIRM_NAME = r"\b[a-z]+\s+&\s+[a-z]+\b"
 # A business's line: the sentence before the number names a trade or a firm ("Mark's
 # Plumbing & Heating 0161 ...", "Delta cabs do the SEN runs, 0151 ...").
 _BUSINESS_WORD = re.compile(
@@ -158,9 +161,9 @@ _BUSINESS_WORD = re.compile(
     r"|(?:&|and)\s+sons|(?:learning|tuition|leisure|community|garden)\s+centre|nursery"
     r"|bakery|butchers?|florists?|hotel|shop|company|firm|kitchen|caterers?|catered"
     r"|hairdressers?|website|on\s+google)\b"
-    # a venue's own number ("the centre's number is"), a firm's name with an ampersand
+    # a venue's own number ("the centre's number is"), a firm's name
     r"|\b(?:centre|center|club|pool|shop|salon|hall|church|library|surgery)'s\s+(?:phone\s+)?"
-    r"(?:number|line|landline)\b|\b[a-z]+\s+&\s+[a-z]+\b"
+    rf"(?:number|line|landline)\b|{_FIRM_NAME}"
 )
 # A phone menu after the number ("020 7946 0100, option 1 for absences"): only an
 # organisation's line has one.
@@ -238,8 +241,8 @@ _PLACE_WORD = re.compile(
     r"|club|clubhouse|venue|surgery|hospital|station|leisure|pool|baths|supermarket|ltd"
     r"|plumbing|garage|kitchen|caterers?|catered|salon|hairdressers?|businesses)\b"
     rf"(?!\s+(?:{_STREET_TYPES}|cottages|yard|fields?)\b)"
-    # a firm's name with an ampersand ("Cuts & Curls on Foleshill Road")
-    r"|\b[a-z]+\s+&\s+[a-z]+\b"
+    # a firm's name ("Cuts & Curls on Foleshill Road")
+    rf"|{_FIRM_NAME}"
 )
 _HOME_WORD = re.compile(
     r"\b(?:live|lives|living|lived|home|house|address|moved|move|staying|stays|flat|door"
