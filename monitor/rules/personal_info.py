@@ -160,7 +160,7 @@ _BUSINESS_WORD = re.compile(
     r"|chemists?|dentists?|opticians?|vets|solicitors|estate\s+agents?|ltd|limited"
     r"|(?:&|and)\s+sons|(?:learning|tuition|leisure|community|garden)\s+centre|nursery"
     r"|bakery|butchers?|florists?|hotel|shop|company|firm|kitchen|caterers?|catered"
-    r"|hairdressers?|website|on\s+google)\b"
+    r"|hairdressers?|website|on\s+google|club|clubs|bar|chippy|bakes|boutique|gym)\b"
     # a venue's own number ("the centre's number is"), a firm's name
     r"|\b(?:centre|center|club|pool|shop|salon|hall|church|library|surgery)'s\s+(?:phone\s+)?"
     rf"(?:number|line|landline)\b|{_FIRM_NAME}"
@@ -239,11 +239,15 @@ _PLACE_WORD = re.compile(
     r"\b(?:hall|hotel|centre|center|church|chapel|cathedral|mosque|masjid|temple|gurdwara"
     r"|synagogue|library|museum|stadium|arena|theatre|cinema|pub|inn|arms|restaurant|caf[eé]"
     r"|club|clubhouse|venue|surgery|hospital|station|leisure|pool|baths|supermarket|ltd"
-    r"|plumbing|garage|kitchen|caterers?|catered|salon|hairdressers?|businesses)\b"
+    r"|plumbing|garage|kitchen|caterers?|catered|salon|hairdressers?|businesses|shop|bar"
+    r"|chippy|bakes|bakery|boutique|gym)\b"
     rf"(?!\s+(?:{_STREET_TYPES}|cottages|yard|fields?)\b)"
     # a firm's name ("Cuts & Curls on Foleshill Road")
     rf"|{_FIRM_NAME}"
 )
+# Between a street address and its postcode: a town or two ("Birkenhead", "Croydon,
+# Surrey").
+_TOWN_BETWEEN = re.compile(r"(?:[\s,]+[a-z][a-z'-]*){0,3}[\s,]+")
 _HOME_WORD = re.compile(
     r"\b(?:live|lives|living|lived|home|house|address|moved|move|staying|stays|flat|door"
     r"|doorstep|mine|ours|we'?re|nan'?s|gran'?s|mum'?s|dad'?s)\b"
@@ -315,8 +319,20 @@ _DOB = re.compile(
     rf"|\bborn(?! (?:[a-z']+ ){{0,2}}(?:between|after|before|from|since|until|by)\b)"
     rf"(?: [a-z']+){{1,3}} (?:the )?{_DATE_WITH_YEAR}"
     # an age turned, then the day with its year: "who turns 8 today (14.09.2016)"
-    rf"|\bturn(?:s|ed|ing)? \d{{1,2}}(?: today| tomorrow| on)?[\s:.,(-]{{0,3}}{_DATE_WITH_YEAR})\b"
+    rf"|\bturn(?:s|ed|ing)? \d{{1,2}}(?: today| tomorrow| on)?[\s:.,(-]{{0,3}}{_DATE_WITH_YEAR}"
+    # the date a form was given ("why does the form want my date of birth? I put
+    # 11/04/1985 and ...")
+    rf"|\bdates? of birth\b[^0-9\n]{{0,60}}?\b(?:i|we) (?:put|entered|typed|wrote|gave)"
+    rf" (?:in )?(?:it as )?{_DATE_WITH_YEAR})\b"
 )
+# A birthday and a date with a year some years back: the day someone was born ("my
+# mam's birthday's the same day as the communion, 17/05/1968"), where a birthday party's
+# date is this year's or next ("her birthday party is on 14/06/2026").
+_BIRTHDAY_DATE = re.compile(
+    rf"\bbirthday(?:'?s| is| was)?\b[^.!?;\n0-9]{{0,60}}?(?<![0-9])({_DATE_WITH_YEAR})\b"
+)
+_FOUR_DIGIT_YEAR = re.compile(r"\b(?:19|20)[0-9]{2}\b")
+_YEARS_BACK = 2  # how many years before the message a birthday's year must be
 
 
 class PersonalInfoRule:
@@ -371,6 +387,8 @@ class PersonalInfoRule:
             # (" turn", not "turn": "return" and "saturn" hold no age turned)
             if "dob" in s or "born" in s or "birth" in s or "d.o.b" in s or " turn" in s:
                 hits.extend(self._pattern(text, s, _DOB, "date of birth", _spaced))
+                if "birthday" in s:
+                    hits.extend(self._birthdays(text, s, item.created_at.year))
         starts = _spelt_starts(t, s, runs)
         if starts:
             hits.extend(self._spelt_phones(text, starts))
@@ -511,9 +529,11 @@ class PersonalInfoRule:
     ) -> None:
         """Postcodes and street addresses, tried only at the digit ``runs`` that may start
         them."""
+        public = -1  # where a public place's street address ended
         for at, end in runs:
             street = _STREET.match(s, at) if _may_start_street(s, at, end) else None
             if street is not None and _a_public_place(s, at):
+                public = street.end()
                 continue  # a venue's or a business's published address
             if street is not None:
                 hits.append(
@@ -533,7 +553,9 @@ class PersonalInfoRule:
                 continue
             for begin in (at - 2, at - 1):
                 postcode = _POSTCODE.match(s, begin) if begin >= 0 else None
-                if postcode is not None and not _a_public_place(s, begin):
+                if postcode is not None and not (
+                    _a_public_place(s, begin) or _the_town_after(s, public, begin)
+                ):
                     hits.append(
                         self._hit(
                             text,
@@ -555,6 +577,13 @@ class PersonalInfoRule:
     ) -> Iterable[Hit]:
         for m in pattern.finditer(s):
             yield self._hit(text, m.start(), m.end(), canonical(m.group()), what)
+
+    def _birthdays(self, text: NormalisedText, s: str, year: int) -> Iterable[Hit]:
+        """Each birthday given with a date whose year is ``_YEARS_BACK`` or more before
+        ``year`` (the message's)."""
+        for m in _BIRTHDAY_DATE.finditer(s):
+            if _year_of(m.group(1), year) <= year - _YEARS_BACK:
+                yield self._hit(text, m.start(), m.end(), _spaced(m.group()), "date of birth")
 
     def _hit(self, text: NormalisedText, start: int, end: int, normalised: str, what: str) -> Hit:
         begin, stop = text.original_span(start, end)
@@ -748,8 +777,9 @@ def _an_office_line(s: str, start: int, end: int, *, own: bool, mobile: bool) ->
     not a person's: by what its sentence says before it (an office, "the school office
     number is 01632 960450", "reception: 0113 ...", a public body, "I rang the council
     on ...", or a business, "Mark's Plumbing & Heating 0161 ..."), by a phone menu after
-    it ("option 1 for absences"), or on the school's own post by "us" or "our" ("you can
-    now reach us on ..."). A business's needs a sentence that speaks of no person ("runs
+    it ("option 1 for absences"), or on the school's own post by "us" or "our" in its
+    sentence ("you can now reach us on ...", "phone 0151 ... if you need us"). A
+    business's needs a sentence that speaks of no person ("runs
     a garage but ring me at home on ..."). A ``mobile`` number is a person's whatever is
     said around it (a teacher's "ring me on 07...", a parent abroad's "if the office
     needs me I'm on +40 742 ...", a sole trader's own phone)."""
@@ -761,7 +791,7 @@ def _an_office_line(s: str, start: int, end: int, *, own: bool, mobile: bool) ->
     return (
         _OFFICE_WORD.search(before) is not None
         or (_BUSINESS_WORD.search(before) is not None and _A_PERSONS.search(before) is None)
-        or (own and _US.search(before) is not None)
+        or (own and _US.search(before + " " + _sentence_after(s, end)) is not None)
     )
 
 
@@ -774,12 +804,37 @@ def _a_public_place(s: str, start: int) -> bool:
     return _PLACE_WORD.search(before) is not None and _HOME_WORD.search(before) is None
 
 
+def _the_town_after(s: str, street_end: int, at: int) -> bool:
+    """Whether ``s[at]`` (a postcode) follows the street address ending at ``street_end``
+    with only a town between ("18 Grange Road, Birkenhead CH41 2PL")."""
+    return 0 <= street_end <= at and _TOWN_BETWEEN.fullmatch(s, street_end, at) is not None
+
+
 def _sentence_before(s: str, start: int) -> str:
     """What the sentence holding ``s[start]`` says before it (at most ``_OFFICE_REACH``
     characters)."""
     before = s[max(0, start - _OFFICE_REACH) : start]
     ends = [m.end() for m in _SENTENCE_END.finditer(before)]
     return before[ends[-1] :] if ends else before
+
+
+def _year_of(date: str, now: int) -> int:
+    """The year of a date that has one (``_DATE_WITH_YEAR``); two digits are read as the
+    latest year not after ``now``'s ("68" is 1968, "16" is 2016 in 2026)."""
+    four = _FOUR_DIGIT_YEAR.search(date)
+    if four is not None:
+        return int(four.group())
+    two = int(date[-2:])
+    century = now - now % 100
+    return century + two if century + two <= now else century - 100 + two
+
+
+def _sentence_after(s: str, end: int) -> str:
+    """What the sentence holding ``s[end - 1]`` says after it (at most ``_OFFICE_REACH``
+    characters)."""
+    after = s[end : end + _OFFICE_REACH]
+    stop = _SENTENCE_END.search(after)
+    return after if stop is None else after[: stop.start()]
 
 
 def _a_mobile(number: phonenumbers.PhoneNumber) -> bool:

@@ -21,7 +21,10 @@ TEACHING = re.compile(
     r"|signs\s+of|learn(?:ed|t|ing)?\s+about|talked\s+about|information|info|leaflets?|training"
     r"|camhs|webinars?|talks?\s+(?:on|about)|dsl|designated\s+safeguarding|safeguarding\s+lead"
     r"|safer\s+internet|e-?safety|online\s+safety|(?:staying|keeping|stay|keep)\s+safe"
-    r"|talk\s+to\s+your\s+child(?:ren)?|the\s+children\s+learn(?:ed|t))\b"
+    r"|talk\s+to\s+your\s+child(?:ren)?|the\s+children\s+learn(?:ed|t)"
+    # a warning about messages going round ("we've been made aware of messages ...
+    # screenshot, block and report to CEOP")
+    r"|ceop|been\s+made\s+aware|block\s+and\s+report|report\s+(?:it|them)\s+to)\b"
 )
 
 #: how far either side of a hit its sentence is looked for (a 1 MB text without a
@@ -48,7 +51,12 @@ _AN_EXAMPLE = re.compile(
     r"\b(?:if\s+(?:anyone|someone|somebody|a\s+stranger|they)|things\s+like|such\s+as"
     r"|(?:as\s+)?an\s+example|for\s+example|e\.g|posters?|leaflets?"
     r"|what\s+(?:a\s+)?groomers?\s+(?:say|says|use|write)|psa|warning|beware|scam"
-    r"|fake\s+(?:account|profile|page))\b",
+    r"|fake\s+(?:account|profile|page)"
+    # retold from a talk: "the officer said", "groomers say '...'", "repeated what they
+    # say word for word", "the one phrase to listen out for"
+    r"|the\s+(?:police\s+)?(?:officer|pcso|speaker|trainer|presenter)\s+(?:said|says|told\s+us)"
+    r"|groomers?\s+(?:say|said|use|used|write|tell)|word\s+for\s+word"
+    r"|(?:listen|look|watch)\s+out\s+for)\b",
     re.IGNORECASE,
 )
 #: ... and what says it was said to a child ("a man online told her", "someone keeps
