@@ -24,8 +24,15 @@ from monitor.rules.phrases import PhraseListRule
 from monitor.rules.quoting import unquoted_in_teaching
 from monitor.rules.signal import LearnedSignal
 
-#: emoji that are a rude gesture on their own (the normaliser reads emoji as spaces)
-GESTURES = ("\U0001f595", "\U0001f514\U0001f51a")  # 🖕, the middle finger; 🔔🔚, "bell end"
+#: emoji that are a rude gesture on their own (the normaliser reads emoji as spaces):
+#: 🖕, the middle finger; 🔔🔚, "bell end"; 🍆💦 and 😏🍆, sexual innuendo (an aubergine
+#: alone is a vegetable)
+GESTURES = (
+    "\U0001f595",
+    "\U0001f514\U0001f51a",
+    "\U0001f346\U0001f4a6",
+    "\U0001f60f\U0001f346",
+)
 GESTURE_ENTRY = "rude gesture (emoji)"
 #: hate symbols written in brackets and digits, which the lists do not see: the "echo"
 #: round a word or a name ("(((globalist)))") and 1488 (the "fourteen words" and "heil

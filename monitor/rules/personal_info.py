@@ -147,7 +147,13 @@ _REFERENCE_REACH = 40  # characters before the digits a reference word is sought
 _OFFICE_WORD = re.compile(
     r"\b(?:office|reception|switchboard|main\s+number|enquiries|council|"
     r"local\s+authority|(?:children'?s|social|customer)\s+services|surgery|helpline|"
-    r"hotline|police|nhs)\b"
+    r"hotline|police|nhs|(?:contact|ring|call|phone)\s+the\s+school\s+on)\b"
+)
+# A school that is a business ("Pentire Surf School", "the driving school"): not "school",
+# which parents name in every sentence.
+_TRADE_SCHOOL = (
+    r"(?:surf|swim|swimming|dance|driving|language|riding|football|music|art|drama|sailing"
+    r"|martial\s+arts|karate|gymnastics)\s+school"
 )
 # A firm's name with an ampersand ("Cuts & Curls", "Patel & Sons"): a business's number
 # or address follows it.
@@ -160,7 +166,9 @@ _BUSINESS_WORD = re.compile(
     r"|chemists?|dentists?|opticians?|vets|solicitors|estate\s+agents?|ltd|limited"
     r"|(?:&|and)\s+sons|(?:learning|tuition|leisure|community|garden)\s+centre|nursery"
     r"|bakery|butchers?|florists?|hotel|shop|company|firm|kitchen|caterers?|catered"
-    r"|hairdressers?|website|on\s+google|club|clubs|bar|chippy|bakes|boutique|gym)\b"
+    r"|hairdressers?|website|on\s+google|club|clubs|bar|chippy|bakes|boutique|gym|coaches"
+    r"|coach\s+hire|lost\s+property|photography|studio|alterations|tailors?|catering"
+    rf"|{_TRADE_SCHOOL})\b"
     # a venue's own number ("the centre's number is"), a firm's name
     r"|\b(?:centre|center|club|pool|shop|salon|hall|church|library|surgery)'s\s+(?:phone\s+)?"
     rf"(?:number|line|landline)\b|{_FIRM_NAME}"
@@ -168,13 +176,22 @@ _BUSINESS_WORD = re.compile(
 # A phone menu after the number ("020 7946 0100, option 1 for absences"): only an
 # organisation's line has one.
 _MENU_AFTER = re.compile(
-    r"[\s,;:(-]{0,3}(?:(?:and|then)\s+)?(?:option|press|ext\.?|extension)\s*[0-9]"
+    r"[\s,;:(-]{0,3}(?:(?:and|then)\s+)?(?:(?:choosing|choose|selecting|select)\s+)?"
+    r"(?:option|press|ext\.?|extension)\s*[0-9]"
+    # or says whose line it is ("0161 496 0745 (their studio line)")
+    r"|[\s,;:(-]{0,3}(?:their|the|our)\s+(?:studio|shop|office|business|salon|main|work)"
+    r"\s+(?:line|number)"
 )
 # ... unless the sentence speaks of a person's own phone ("runs a garage but ring me
 # at home on ...")
 _A_PERSONS = re.compile(r"\b(?:me|my|mine|him|her|home)\b")
 _US = re.compile(r"\b(?:us|our)\b")
-_OFFICE_REACH = 60
+# (a sentence's first words name the business whose address and number follow:
+# "the new uniform shop is Uniform Express, Unit 3, 210 Soho Road, Handsworth B21 9LR,
+# 0121 ...")
+_OFFICE_REACH = 120
+# A sentence that is only its number's label ("Tel 01736 ...", "Phone: 0151 ...")
+_ONLY_A_PHONE_WORD = re.compile(r"\s*(?:tel|telephone|phone|call|ring|contact)?[\s.:]*")
 # (Not the full stop of an abbreviation: "order no. 0113 ...", "ref. 0113 ...".)
 _SENTENCE_END = re.compile(r"(?<!\bno)(?<!\bref)(?<!\bacc)[.!?;\n](?:\s|$)")
 # Three or four groups of four digits ("4417-2290-0831", "0047 2213 9981"): no
@@ -240,7 +257,8 @@ _PLACE_WORD = re.compile(
     r"|synagogue|library|museum|stadium|arena|theatre|cinema|pub|inn|arms|restaurant|caf[eé]"
     r"|club|clubhouse|venue|surgery|hospital|station|leisure|pool|baths|supermarket|ltd"
     r"|plumbing|garage|kitchen|caterers?|catered|salon|hairdressers?|businesses|shop|bar"
-    r"|chippy|bakes|bakery|boutique|gym)\b"
+    r"|chippy|bakes|bakery|boutique|gym|coaches|photography|studio|alterations|tailors?"
+    rf"|catering|provided\s+by|sponsored\s+by|courtesy\s+of|{_TRADE_SCHOOL})\b"
     rf"(?!\s+(?:{_STREET_TYPES}|cottages|yard|fields?)\b)"
     # a firm's name ("Cuts & Curls on Foleshill Road")
     rf"|{_FIRM_NAME}"
@@ -311,7 +329,8 @@ _DOB_GAP = (
     r"[^.,!?;\n0-9]){0,60}?"
 )
 _DOB = re.compile(
-    rf"(?:(?:\bd\.?o\.?b\b|\bdate of birth\b|\bborn(?: on)?\b|\bbirthday is\b|\bbirthday's\b)"
+    rf"(?:(?:\bd\.?o\.?b\b|\bdate of birth\b|\bborn(?: on)?\b|\b(?:birthday|b-?day) is\b"
+    rf"|\b(?:birthday|b-?day)'s\b)"
     rf"[\s:.,-]{{0,3}}(?:on |is |the ){{0,2}}{_DATE}"
     rf"|(?:\bd\.?o\.?bs?|\bdates? of birth)\b[\s:.,-]{{0,3}}{_DOB_GAP}(?<![0-9]){_DATE_WITH_YEAR}"
     # "born" a word or three before its date: "born early on the 3rd of March 2015";
@@ -329,7 +348,7 @@ _DOB = re.compile(
 # mam's birthday's the same day as the communion, 17/05/1968"), where a birthday party's
 # date is this year's or next ("her birthday party is on 14/06/2026").
 _BIRTHDAY_DATE = re.compile(
-    rf"\bbirthday(?:'?s| is| was)?\b[^.!?;\n0-9]{{0,60}}?(?<![0-9])({_DATE_WITH_YEAR})\b"
+    rf"\b(?:birthday|b-?day)(?:'?s| is| was)?\b[^.!?;\n0-9]{{0,60}}?(?<![0-9])({_DATE_WITH_YEAR})\b"
 )
 _FOUR_DIGIT_YEAR = re.compile(r"\b(?:19|20)[0-9]{2}\b")
 _YEARS_BACK = 2  # how many years before the message a birthday's year must be
@@ -385,9 +404,17 @@ class PersonalInfoRule:
                 hits.extend(self._phones(text, zeros, own=item.is_own))
             self._anchored(text, s, runs, hits)
             # (" turn", not "turn": "return" and "saturn" hold no age turned)
-            if "dob" in s or "born" in s or "birth" in s or "d.o.b" in s or " turn" in s:
+            if (
+                "dob" in s
+                or "born" in s
+                or "birth" in s
+                or "d.o.b" in s
+                or " turn" in s
+                or "bday" in s
+                or "b-day" in s
+            ):
                 hits.extend(self._pattern(text, s, _DOB, "date of birth", _spaced))
-                if "birthday" in s:
+                if "day" in s:  # a birthday, a bday or a b-day
                     hits.extend(self._birthdays(text, s, item.created_at.year))
         starts = _spelt_starts(t, s, runs)
         if starts:
@@ -788,10 +815,23 @@ def _an_office_line(s: str, start: int, end: int, *, own: bool, mobile: bool) ->
     if _MENU_AFTER.match(s, end) is not None:
         return True
     before = _sentence_before(s, start)
-    return (
+    after = _sentence_after(s, end)
+    if (
         _OFFICE_WORD.search(before) is not None
         or (_BUSINESS_WORD.search(before) is not None and _A_PERSONS.search(before) is None)
-        or (own and _US.search(before + " " + _sentence_after(s, end)) is not None)
+        or (own and _US.search(before + " " + after) is not None)
+    ):
+        return True
+    if _ONLY_A_PHONE_WORD.fullmatch(before) is None:
+        return False
+    # "Penhallow Coaches, Unit 3, Trewidden Road. Tel 01736 ...": the sentence before names
+    # the business, and neither speaks of a person ("Office closed. Call 0113 ... for my
+    # husband" is his)
+    stop = len(s[: start - len(before)].rstrip()) - 1  # that sentence's full stop
+    previous = _sentence_before(s, max(stop, 0))
+    return (
+        _BUSINESS_WORD.search(previous) is not None
+        and _A_PERSONS.search(previous + " " + after) is None
     )
 
 

@@ -96,12 +96,13 @@ _FILE_EXT = re.compile(rf"\.(?:{_EXTENSIONS})(?=[{re.escape(_TRAILING)}]*(?:\s|\
 # "-", "_" and inner dots. A "/", ":", "@", "=" ... makes it a URL's path or
 # query (judged as a link already) or an address, and the name fails to match.
 _FILE_NAME = re.compile(r"[(\[{<\"']*(?P<name>[^\W_][\w-]*(?:\.[\w-]+)*)")
-# A download verb at most seven words before a file name, in the same sentence ("get
-# it here before they take it down X.apk"). Only before it: "download Setup.exe"
+# A download verb at most ten words before a file name, in the same sentence ("get
+# it here before they take it down X.apk", "Download the full video of Mei Chen's solo
+# here 👉 carols_mei_chen.apk"). Only before it: "download Setup.exe"
 # offers it, "Minecraft.exe won't open" does not. Base forms only: "I downloaded
 # Minecraft.exe" offers nothing.
 _OFFER_VERB = re.compile(
-    r"(?<!\w)(?:download|install|run|open|get)(?:[^\w.!?\n]+\w+){0,7}[^\w.!?\n]*\Z"
+    r"(?<!\w)(?:download|install|run|open|get)(?:[^\w.!?\n]+\w+){0,10}[^\w.!?\n]*\Z"
 )
 _OFFER_WINDOW = 80  # characters before a file name searched for a verb
 # Files nobody shares on a school's page but to run them ("class_pics.scr" is a
