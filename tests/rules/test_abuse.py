@@ -736,3 +736,44 @@ class TestKindsFromTheTwentySeventhAndEighthBlindSets:
         text = "E-safety evening: 'send nudes' requests and what to do. All welcome."
         assert rule.check(normalise(text), _item(text, own=True)) == []
         assert rule.check(normalise(text), _item(text))
+
+
+class TestKindsFromTheTwentyNinthToThirtyThirdBlindSets:
+    """More languages (Greek, Twi, Farsi, Malayalam, Somali, Arabic, Pashto, Portuguese),
+    a child wished burnt, blackmail, a veiled threat, a stranger waiting outside, sexual
+    spam and innuendo emoji; Tagalog's "strong", Orkney's village and an aubergine."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "o kathigitis einai malaka",  # Greek
+            "wo ye kwasia",  # Twi
+            "in moalem kheili ahmagh ast",  # Farsi
+            "aa sir oru patti aanu",  # Malayalam: is a dog
+            "macalinkan waa doqon",  # Somali: a fool
+            "a diretora é uma vaca",  # Portuguese: a cow
+            "el mudeer ibn kalb",  # Arabic: son of a dog
+            "da xowand khar dey",  # Pashto: is a donkey
+            "he should be set on fire for that",
+            "reply or I'll show everyone what you sent",
+            "she wants to watch herself walking home in the dark",
+            "the stupidest teachers in the county, truly",
+            "I'll be waiting outside when you finish, just you and me",
+            "hot local mums want to chat, inbox me",
+            "nice outfit \U0001f60f\U0001f346",
+        ],
+    )
+    def test_catches(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Ang lakas! Malakas ang ulan kanina",  # Tagalog: strong, heavy rain
+            "Twatt is a real village in Orkney, look it up",
+            "Moussaka with aubergine \U0001f346 for the Greek day lunch",
+            "I'll be waiting outside the hall with the raffle tickets",
+        ],
+    )
+    def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text) == []

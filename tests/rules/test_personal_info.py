@@ -844,3 +844,65 @@ class TestStreetNamedFirst:
         self, rule: PersonalInfoRule, text: str
     ) -> None:
         assert check(rule, text) == []
+
+
+class TestKindsFromTheTwentyNinthToThirtyThirdBlindSets:
+    """A date given on a form, a birthday with a year years back, a bday; a business's
+    address and number where its sentence, or the one before, names it (a bar, a shop, a
+    club, coaches, a surf school, "their studio line"), a phone menu chosen, the school's
+    own line."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "the form keeps asking for my date of birth? I entered 03/09/1979 twice",
+            "my dad's birthday is the same week as sports day, 2nd June 1961",
+            "my bday is 4 march 2012 lol",
+            "Nan's birthday, 08/11/52, is the day of the concert",
+        ],
+    )
+    def test_a_date_of_birth_is_caught(self, rule: PersonalInfoRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "her birthday party is on 14/06/2026 at the soft play",
+            "Ella's birthday disco, 3rd May 2027, invites going out this week",
+        ],
+    )
+    def test_a_birthday_party_this_year_or_next_is_not(
+        self, rule: PersonalInfoRule, text: str
+    ) -> None:
+        """(The message is dated 2026: see ``tests.rules.helpers.check``.)"""
+        assert check(rule, text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Pop into Tony's Fish Bar, 41 Mill Road, Hull HU5 2AB (01482 960 111) for 10% off",
+            "Sunny Bakes cakes to order, ring the shop on 0113 496 0123",
+            "Riverside Kids Club, 3 Park Lane, LS6 1AB, 0113 496 0999, spaces for September",
+            "Moorland Coaches, Unit 2, Quarry Road, Skipton BD23 1AB. Tel 01756 960400.",
+            "Our partner is Pentire Surf School, Beach Road, Newquay TR7 1AB, 01637 960111",
+            "Book with them on 0161 496 0745 (their studio line)",
+            "report an absence on 020 7946 0350 and choose option 1",
+            "Office open from 10am. Phone 0151 652 7000 if you need us.",
+            "the uniform shop is Uniforms Direct, Unit 3, 210 Soho Road, B21 9LR, 0121 496 0457",
+        ],
+    )
+    def test_a_business_or_the_schools_line_is_published(
+        self, rule: PersonalInfoRule, text: str
+    ) -> None:
+        assert check(rule, text, own="need us" in text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "The shop is shut. Tel 0113 496 0123 for my husband",
+            "ring me at the club on 07700 900123",
+            "Phone 0151 652 7000 if you need me",
+        ],
+    )
+    def test_a_persons_number_is_still_caught(self, rule: PersonalInfoRule, text: str) -> None:
+        assert check(rule, text)

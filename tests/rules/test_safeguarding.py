@@ -641,3 +641,66 @@ class TestKindsFromTheTwentySeventhAndEighthBlindSets:
         text = "If the trip cost is hard, speak to the office in confidence. Nobody will know."
         assert check(rule, text, own=True) == []
         assert check(rule, "DM me and nobody will know", own=True)
+
+
+class TestKindsFromTheTwentyNinthToThirtyThirdBlindSets:
+    """A child beaten, afraid to go home or told to tell nobody, in Arabic, Farsi and
+    Malayalam as written in Latin letters and in Polish; tablets made ready, a kill list,
+    a child wished beaten or burnt, blackmail with what a child sent, weighing again and
+    again; children sought for modelling without their parents, a child missing, a man
+    watching children from a van, staff moving a pupil to their own channels. A talk
+    retold, a bus driver's note and a parents' evening are not."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "baba byedrab mama w ana b5af",  # Arabic: dad hits mum
+            "abouya darabni embare7",  # Arabic: dad hit me yesterday
+            "ana khayef arja3 el beit",  # Arabic: afraid to go home
+            "naamadaram maro mizane har shab",  # Farsi: hits me every night
+            "achan enne ennum thallum",  # Malayalam: hits me every day
+            "aarodum parayaruthennu paranju",  # Malayalam: told not to tell anyone
+            "gdzie mieszka ta mała z 3b?",  # Polish: where does she live
+            "nie mówcie jego mamie o tym",  # Polish: don't tell his mum
+            "I've got my tablets counted out for tonight",
+            "he's made a kill list and two of the names are in my class",
+            "I hope somebody batters him on the way home",
+            "that boy deserves to be set on fire",
+            "I'll show your parents what you sent me unless you reply",
+            "she's started weighing herself before every meal",
+            "Teen models wanted, no parent signature needed, paid in vouchers",
+            "modelling work for girls aged 12 and over, message for details",
+            "our lad hasn't come home from football, anyone seen him?",
+            "there's a bloke who sits there watching the kids at the gate every day",
+            "a man was asking the kids which bus they get home",
+            "Year 9s, give me a message on WhatsApp, it's quicker than school email",
+            "no need to tell your parents, just message me",
+            "it'll all be over soon, the end of everything",
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "the PCSO said 'don't tell your mum' is the phrase to listen out for",
+            "Great talk. Groomers say 'this is our little secret', so now my kids know",
+            "she repeated it word for word - 'want to earn some easy money?'",
+            "Parents evening: no parents needed for the Year 11 revision session",  # no 'no parent'
+            "the coach hasn't arrived yet, ring the office",
+            "Mum weighs herself at slimming world on Tuesdays",
+        ],
+    )
+    def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
+
+    def test_the_schools_warning_about_messages_going_round_may_quote_them(
+        self, rule: SafeguardingRule
+    ) -> None:
+        text = (
+            'We\'ve been made aware of messages saying "send me a pic". Screenshot, block'
+            " and report to CEOP."
+        )
+        assert check(rule, text, own=True) == []
+        assert check(rule, 'send me a pic "now"', own=True)

@@ -165,6 +165,11 @@ class TestDownloadOffers:
                 "timetable_2024.pdf.exe",
             ),
             ("get it here before they take it down revisionpro-free.apk", "revisionpro-free.apk"),
+            # ten words on
+            (
+                "Download the full video of Ruby's dance here 👉 ruby_show.apk",
+                "ruby_show.apk",
+            ),
         ],
     )
     def test_without_a_domain_the_offered_file_name_is_blocked(
