@@ -667,7 +667,7 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
     ),
     "focus_benign4.jsonl": (
         ALL_FOUND,
-        0.011,
+        0.012,
     ),
     "focus_benign5.jsonl": (
         ALL_FOUND,
@@ -675,7 +675,7 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
     ),
     "focus_benign6.jsonl": (
         ALL_FOUND,
-        0.009,
+        0.01,
     ),
     # everyday traffic, all benign
     "ordinary_benign.jsonl": (
