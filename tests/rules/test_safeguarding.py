@@ -687,7 +687,8 @@ class TestKindsFromTheTwentyNinthToThirtyThirdBlindSets:
             "the PCSO said 'don't tell your mum' is the phrase to listen out for",
             "Great talk. Groomers say 'this is our little secret', so now my kids know",
             "she repeated it word for word - 'want to earn some easy money?'",
-            "Parents evening: no parents needed for the Year 11 revision session",  # no 'no parent'
+            # a school's own phrase
+            "Parents evening: no parents needed for the Year 11 revision session",
             "the coach hasn't arrived yet, ring the office",
             "Mum weighs herself at slimming world on Tuesdays",
         ],
