@@ -685,14 +685,18 @@ def _build_filters(
     letters: set[str] = set()
     fillers: dict[tuple[str, bool], _Filler] = {}
     views: list[tuple[list[_Requirement], set[str], bool, bool]] = []
+    # A list line's phrasings share their words (the safeguarding list's 400
+    # lines are 8,000 phrasings of 3,000 words): each word is cut once.
+    words: dict[tuple[str, bool], _WordLiteral] = {}
     for index, entries in enumerate(lists):
         requirements: list[_Requirement] = []
         lone: set[str] = set()
+        seen: set[str] = set()  # the literals whose letters this list has noted
         always = False
         for entry in entries:
             required: list[int] = []
             checked: list[_Filler] = []
-            literals = _literals(entry)
+            literals = _literals(entry, words)
             # A filler word ("the", "your") is in almost every text, often
             # several times: as a key it would cost a hit each time. An entry
             # with a rarer literal checks its fillers only once that is found.
@@ -701,8 +705,10 @@ def _build_filters(
                 if not literal.isascii():
                     always = True
                     continue
-                letters.update(ch for ch in literal if ch in string.ascii_lowercase)
-                lone.update(_lone_runs(literal))
+                if literal not in seen:
+                    seen.add(literal)
+                    letters.update(ch for ch in literal if ch in string.ascii_lowercase)
+                    lone.update(_lone_runs(literal))
                 if rarer and _filler(literal):
                     if (literal, whole_word) not in fillers:
                         fillers[literal, whole_word] = _Filler.of(literal, whole_word)
@@ -793,7 +799,14 @@ def _lone_runs(literal: str) -> set[str]:
     }
 
 
-def _literals(entry: Entry) -> list[tuple[str, bool]]:
+# A word's literal: the word cut to _KEY_RUNS runs, whether that is the
+# whole word, and how rare the word is (uncommon, length).
+_WordLiteral = tuple[str, bool, tuple[bool, int]]
+
+
+def _literals(
+    entry: Entry, memo: dict[tuple[str, bool], _WordLiteral] | None = None
+) -> list[tuple[str, bool]]:
     """One to three literals every plain match of ``entry`` holds at word starts, rarest last.
 
     Any of an entry's words would do, so the rarest are taken: uncommon
@@ -804,24 +817,20 @@ def _literals(entry: Entry) -> list[tuple[str, bool]]:
     (an apostrophe is one, and may be written four ways or left out: see
     ``_letters_variants``). The flag says the literal is the whole word, so
     the text's word must end after it (or after a plural "s"/"es").
+    ``memo`` keeps each word's literal across the entries of a build.
     """
+    memo = {} if memo is None else memo
     out: dict[str, bool] = {}
     rarity: dict[str, tuple[bool, int]] = {}
     for i, written in enumerate(entry.words):
-        word = _APOSTROPHES.sub("'", written)
-        cut = 0
-        for _, group in itertools.islice(itertools.groupby(word), _KEY_RUNS):
-            cut += len(list(group))
-        is_last = i == len(entry.words) - 1
-        whole_word = cut == len(word) and not (is_last and entry.prefix)
-        literal = word[:cut].rstrip("'")
+        key = (written, entry.prefix and i == len(entry.words) - 1)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _word_literal(*key)
+        literal, whole_word, rare = found
         if literal:
             out[literal] = out.get(literal, False) or whole_word
-            # Judged on the whole word: "daught" is as common as "daughter".
-            rarity[literal] = max(
-                rarity.get(literal, (False, 0)),
-                (not _common(word), len(word.replace("'", ""))),
-            )
+            rarity[literal] = max(rarity.get(literal, (False, 0)), rare)
     ranked = sorted(out.items(), key=lambda lw: rarity[lw[0]])
     chosen: list[tuple[str, bool]] = []
     weight = 0
@@ -831,6 +840,18 @@ def _literals(entry: Entry) -> list[tuple[str, bool]]:
         uncommon, length = rarity[literal]
         weight += 1 if not uncommon else 2 if length < _SECOND_LENGTH else 3
     return chosen
+
+
+def _word_literal(written: str, prefix: bool) -> _WordLiteral:
+    """One word's literal (see ``_literals``); ``prefix``: the word is an entry's last, and
+    the entry a prefix ("snap*"), so the literal is never the whole word."""
+    word = _APOSTROPHES.sub("'", written)
+    cut = 0
+    for _, group in itertools.islice(itertools.groupby(word), _KEY_RUNS):
+        cut += len(list(group))
+    whole_word = cut == len(word) and not prefix
+    # Rarity is judged on the whole word: "daught" is as common as "daughter".
+    return word[:cut].rstrip("'"), whole_word, (not _common(word), len(word.replace("'", "")))
 
 
 def _common(literal: str) -> bool:
