@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import sys
 import unicodedata
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.rules.normalise import UNASSIGNED_PLANES, NormalisedText, fold_diacritics, normalise
+from monitor.rules.normalise import SCANNED_RANGES, NormalisedText, fold_diacritics, normalise
 
 
 def _assert_well_formed(n: NormalisedText) -> None:
@@ -268,10 +270,14 @@ class TestRobustness:
 
 
 class TestUnicodeTables:
-    def test_the_skipped_planes_hold_no_character(self) -> None:
-        """The category scan skips planes 4-13 because this Python's Unicode assigns
-        nothing there; a Unicode that does fails here, not silently in matching."""
-        below, above = UNASSIGNED_PLANES
-        assigned = [cp for cp in range(below, above) if unicodedata.category(chr(cp)) != "Cn"]
-        assert assigned == []
-        assert unicodedata.category(chr(below - 1)) == unicodedata.category(chr(above)) == "Cn"
+    def test_the_unscanned_code_points_hold_no_character_of_a_scanned_category(self) -> None:
+        """The category scan skips all but SCANNED_RANGES because this Python's Unicode puts
+        no format character or symbol anywhere else; a Unicode that does fails here, not
+        silently in matching."""
+        assert SCANNED_RANGES[0][0] == 0
+        stops = [stop for _, stop in SCANNED_RANGES]
+        firsts = [first for first, _ in SCANNED_RANGES[1:]] + [sys.maxunicode + 1]
+        gaps = (range(stop, first) for stop, first in zip(stops, firsts, strict=True))
+        outside = itertools.chain.from_iterable(gaps)
+        found = [cp for cp in outside if unicodedata.category(chr(cp)) in ("Cf", "So", "Sk")]
+        assert found == []
