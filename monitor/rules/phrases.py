@@ -54,6 +54,7 @@ from monitor.rules.signal import LearnedSignal
 
 # A letter in any script: \w minus digits and underscore.
 _LETTER = r"[^\W\d_]"
+_STARTS_WITH_LETTER = re.compile(_LETTER)
 _NOT_BEFORE_LETTER = rf"(?!{_LETTER})"
 # A whole word ends here, allowing a plural "s" or "es" first.
 _WORD_END = rf"(?:e?s)?{_NOT_BEFORE_LETTER}"
@@ -358,7 +359,7 @@ def parse_entry(raw: str, default: Severity, label: str) -> list[Entry]:
     for phrasing in _expand(term):
         prefix = phrasing.endswith("*")
         words = tuple(w for token in phrasing.removesuffix("*").split() for w in _words(token))
-        if not words or any(re.match(_LETTER, w) is None for w in words):
+        if not words or any(_STARTS_WITH_LETTER.match(w) is None for w in words):
             raise ValueError(f"{label} {raw!r}: every word must start with a letter")
         if any(ch in "*#" for w in words for ch in w):
             raise ValueError(f"{label} {raw!r}: '*' is allowed only at the end")
