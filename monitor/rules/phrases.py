@@ -1089,7 +1089,8 @@ def _word_atoms(words: Sequence[str], *, prefix: bool, masks: bool) -> list[str]
             last = position == len(runs) - 1
             inner = position > 0 and (not last or prefix)
             if masks and inner:
-                atoms.append(f"(?:{letter}{_at_least(count)}|{_MASK}{{{count}}})")
+                mask = _MASK if count == 1 else f"{_MASK}{{{count}}}"
+                atoms.append(f"(?:{letter}{_at_least(count)}|{mask})")
             else:
                 # Possessive: a run never gives characters back, since the
                 # next atom starts with another character. This keeps
