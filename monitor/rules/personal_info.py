@@ -168,23 +168,30 @@ _BUSINESS_WORD = re.compile(
     r"|bakery|butchers?|florists?|hotel|shop|company|firm|kitchen|caterers?|catered"
     r"|hairdressers?|website|on\s+google|club|clubs|bar|chippy|bakes|boutique|gym|coaches"
     r"|coach\s+hire|lost\s+property|photography|studio|alterations|tailors?|catering"
+    r"|kebabs?|pizzas?|pizzeria|curry\s+house|to\s+order|order\s+ahead|[0-9]+%\s+off"
+    r"|available\s+(?:from|at)|stocked\s+(?:by|at)|sold\s+(?:by|at)|stockists?"
     rf"|{_TRADE_SCHOOL})\b"
     # a venue's own number ("the centre's number is"), a firm's name
     r"|\b(?:centre|center|club|pool|shop|salon|hall|church|library|surgery)'s\s+(?:phone\s+)?"
     rf"(?:number|line|landline)\b|{_FIRM_NAME}"
 )
 # A phone menu after the number ("020 7946 0100, option 1 for absences"): only an
-# organisation's line has one.
+# organisation's line has one (or opening hours).
 _MENU_AFTER = re.compile(
     r"[\s,;:(-]{0,3}(?:(?:and|then)\s+)?(?:(?:choosing|choose|selecting|select)\s+)?"
     r"(?:option|press|ext\.?|extension)\s*[0-9]"
     # or says whose line it is ("0161 496 0745 (their studio line)")
     r"|[\s,;:(-]{0,3}(?:their|the|our)\s+(?:studio|shop|office|business|salon|main|work)"
     r"\s+(?:line|number)"
+    # or when it is open ("0191 498 0344 (Mon-Sat 9-5)", "open 9am-5pm")
+    r"|[\s,;:(-]{0,3}(?:(?:open|opening\s+hours)\b|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*-)"
 )
 # ... unless the sentence speaks of a person's own phone ("runs a garage but ring me
 # at home on ...")
 _A_PERSONS = re.compile(r"\b(?:me|my|mine|him|her|home)\b")
+# A number rung at someone's home is theirs, whatever office the sentence names ("a lift
+# to the council meeting, ring us at home, 01750 ...")
+_AT_HOME = re.compile(r"\b(?:at|from)\s+home\b|\bhome\s+(?:number|phone|landline|line)\b")
 _US = re.compile(r"\b(?:us|our)\b")
 # (a sentence's first words name the business whose address and number follow:
 # "the new uniform shop is Uniform Express, Unit 3, 210 Soho Road, Handsworth B21 9LR,
@@ -258,7 +265,8 @@ _PLACE_WORD = re.compile(
     r"|club|clubhouse|venue|surgery|hospital|station|leisure|pool|baths|supermarket|ltd"
     r"|plumbing|garage|kitchen|caterers?|catered|salon|hairdressers?|businesses|shop|bar"
     r"|chippy|bakes|bakery|boutique|gym|coaches|photography|studio|alterations|tailors?"
-    rf"|catering|provided\s+by|sponsored\s+by|courtesy\s+of|{_TRADE_SCHOOL})\b"
+    rf"|catering|provided\s+by|sponsored\s+by|courtesy\s+of|available\s+(?:from|at)"
+    rf"|stocked\s+(?:by|at)|sold\s+(?:by|at)|stockists?|vets|{_TRADE_SCHOOL})\b"
     rf"(?!\s+(?:{_STREET_TYPES}|cottages|yard|fields?)\b)"
     # a firm's name ("Cuts & Curls on Foleshill Road")
     rf"|{_FIRM_NAME}"
@@ -340,9 +348,9 @@ _DOB = re.compile(
     # an age turned, then the day with its year: "who turns 8 today (14.09.2016)"
     rf"|\bturn(?:s|ed|ing)? \d{{1,2}}(?: today| tomorrow| on)?[\s:.,(-]{{0,3}}{_DATE_WITH_YEAR}"
     # the date a form was given ("why does the form want my date of birth? I put
-    # 11/04/1985 and ...")
-    rf"|\bdates? of birth\b[^0-9\n]{{0,60}}?\b(?:i|we) (?:put|entered|typed|wrote|gave)"
-    rf" (?:in )?(?:it as )?{_DATE_WITH_YEAR})\b"
+    # 11/04/1985 and ...", "why does it need his date of birth? It's 22 June 2015")
+    rf"|\bdates? of birth\b[^0-9\n]{{0,60}}?\b(?:(?:i|we) (?:put|entered|typed|wrote|gave)"
+    rf"(?: in)?(?: it as)?|it'?s|it is|(?:his|hers|theirs) is) {_DATE_WITH_YEAR})\b"
 )
 # A birthday and a date with a year some years back: the day someone was born ("my
 # mam's birthday's the same day as the communion, 17/05/1968"), where a birthday party's
@@ -805,7 +813,8 @@ def _an_office_line(s: str, start: int, end: int, *, own: bool, mobile: bool) ->
     number is 01632 960450", "reception: 0113 ...", a public body, "I rang the council
     on ...", or a business, "Mark's Plumbing & Heating 0161 ..."), by a phone menu after
     it ("option 1 for absences"), or on the school's own post by "us" or "our" in its
-    sentence ("you can now reach us on ...", "phone 0151 ... if you need us"). A
+    sentence ("you can now reach us on ...", "phone 0151 ... if you need us"). Never
+    a number rung "at home" ("ring us at home, 01750 ..., after the council meeting"). A
     business's needs a sentence that speaks of no person ("runs
     a garage but ring me at home on ..."). A ``mobile`` number is a person's whatever is
     said around it (a teacher's "ring me on 07...", a parent abroad's "if the office
@@ -816,6 +825,8 @@ def _an_office_line(s: str, start: int, end: int, *, own: bool, mobile: bool) ->
         return True
     before = _sentence_before(s, start)
     after = _sentence_after(s, end)
+    if _AT_HOME.search(before) is not None or _AT_HOME.search(after) is not None:
+        return False
     if (
         _OFFICE_WORD.search(before) is not None
         or (_BUSINESS_WORD.search(before) is not None and _A_PERSONS.search(before) is None)

@@ -24,7 +24,10 @@ TEACHING = re.compile(
     r"|talk\s+to\s+your\s+child(?:ren)?|the\s+children\s+learn(?:ed|t)"
     # a warning about messages going round ("we've been made aware of messages ...
     # screenshot, block and report to CEOP")
-    r"|ceop|been\s+made\s+aware|block\s+and\s+report|report\s+(?:it|them)\s+to)\b"
+    r"|ceop|been\s+made\s+aware|block\s+and\s+report|report\s+(?:it|them)\s+to"
+    # who to tell, and what staff never do ("tell a trusted adult", "school staff will
+    # never ask pupils to message them privately")
+    r"|trusted\s+adults?|safeguarding\s+team|will\s+never\s+ask)\b"
 )
 
 #: how far either side of a hit its sentence is looked for (a 1 MB text without a
@@ -56,6 +59,8 @@ _AN_EXAMPLE = re.compile(
     # say word for word", "the one phrase to listen out for"
     r"|the\s+(?:police\s+)?(?:officer|pcso|speaker|trainer|presenter)\s+(?:said|says|told\s+us)"
     r"|groomers?\s+(?:say|said|use|used|write|tell)|word\s+for\s+word"
+    # "they never say 'I'm a stranger', they say 'you're so grown up'"
+    r"|they\s+(?:never\s+|always\s+|often\s+|usually\s+)?say"
     r"|(?:listen|look|watch)\s+out\s+for)\b",
     re.IGNORECASE,
 )

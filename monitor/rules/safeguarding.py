@@ -139,7 +139,12 @@ class SafeguardingRule(PhraseListRule):
         if hits and item.is_own:
             hits = _not_a_surprise(text.original, unquoted_in_teaching(text.original, hits))
         elif hits:
-            hits = without_quoted_examples(text.original, hits)
+            unquoted = without_quoted_examples(text.original, hits)
+            if not unquoted:
+                # Every finding was a quoted example: the comment retells a warning in
+                # the warning's own words, which the signal would read as the thing.
+                return unquoted
+            hits = unquoted
         self._add_learned(text, item, hits, self._signal)
         return hits
 

@@ -777,3 +777,22 @@ class TestKindsFromTheTwentyNinthToThirtyThirdBlindSets:
     )
     def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
         assert check(rule, text) == []
+
+
+class TestKindsFromTheThirtyFourthToThirtySixthBlindSets:
+    """A fool in Nigerian Pidgin; a beating promised by the ambulance it ends in. The
+    ambulance that takes a child home poorly is not."""
+
+    @pytest.mark.parametrize(
+        "text",
+        ["dat teacher na big mumu", "come near us again and you'll be going home in an ambulance"],
+    )
+    def test_catches(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        ["Thank you to the paramedics, he went to hospital in an ambulance but is fine now"],
+    )
+    def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text) == []

@@ -379,6 +379,21 @@ of holdout25 to 33 joined the signal's training. A signal trained without holdou
 and safeguarding 0.986, 0.941 and 0.972 (0.986, 0.912 and 0.930), for benign alerts of
 0.013, 0.006 and 0.058 (0.019, 0.006 and 0.032).
 
+``data/holdout34.jsonl`` (330 items: Sunderland, Newcastle and the Scottish Borders;
+Geordie and Scots, Lithuanian, Romanian, Tigrinya), ``holdout35.jsonl`` (330: a
+Welsh-medium primary in Cardiff, Swansea, an integrated college in Belfast; Welsh, Ulster
+Scots, Irish, Polish, Bulgarian) and ``holdout36.jsonl`` (330: Lewisham, a Catholic
+primary in Liverpool, a Norfolk village; London slang, Scouse, Nigerian Pidgin, Patois,
+Tamil, Portuguese) were written blind at the start of the next session and scored once
+against the rules as holdout31 to 33 had left them (5c7278f: only the build made faster
+since), nothing fitted: abuse 0.980, 0.960 and 0.980, safeguarding 0.913, 0.958 and
+0.971, pupil_name and unsafe_link 1.000, personal_info 0.967, 0.966 and 1.000, benign
+rate 0.052, 0.039 and 0.045 (without the signal abuse 0.571, 0.700 and 0.660,
+safeguarding 0.275, 0.319 and 0.257, benign 0.032, 0.026 and 0.006). Every bar but the
+benign rate was met on all three. Their kinds then went into the rules (staff keeping
+parents out of a group, a teacher's own phone, a foster child's birth parent, home bad
+again, a warning retold in its examples' words, shops' lines).
+
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
 ``-s`` to see the figures, with better-profanity's and alt-profanity-check's

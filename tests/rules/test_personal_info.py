@@ -906,3 +906,26 @@ class TestKindsFromTheTwentyNinthToThirtyThirdBlindSets:
     )
     def test_a_persons_number_is_still_caught(self, rule: PersonalInfoRule, text: str) -> None:
         assert check(rule, text)
+
+
+class TestKindsFromTheThirtyFourthToThirtySixthBlindSets:
+    """A date of birth given after the form's question; a number rung at home whatever
+    office is named; a shop's number by what it sells, where it is stocked, or its
+    opening hours."""
+
+    def test_a_date_of_birth_after_the_question(self, rule: PersonalInfoRule) -> None:
+        assert check(rule, "Why does it need his date of birth? It's 22 June 2015, he's 11")
+
+    def test_a_number_rung_at_home_is_a_persons(self, rule: PersonalInfoRule) -> None:
+        assert check(rule, "for a lift to the council meeting ring us at home, 01750 960 441")
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Kebab house on Mumbles Road, ring 01792 960 000 to order ahead",
+            "Jumpers are available from Kidz Kit, tel 0191 498 0344, Sunderland",
+            "Book on 0191 498 0355 (Mon-Sat 9-5)",
+        ],
+    )
+    def test_a_shops_line_is_published(self, rule: PersonalInfoRule, text: str) -> None:
+        assert check(rule, text) == []

@@ -705,3 +705,51 @@ class TestKindsFromTheTwentyNinthToThirtyThirdBlindSets:
         )
         assert check(rule, text, own=True) == []
         assert check(rule, 'send me a pic "now"', own=True)
+
+
+class TestKindsFromTheThirtyFourthToThirtySixthBlindSets:
+    """Staff setting up a group parents are kept out of, or sending a pupil to their own
+    phone or Instagram; a stranger asking to email children privately; a foster child's
+    birth parent; a stranger calling on children at night with sweets; a child watched
+    for by her coat; an adult still working with children; home bad again. A warning
+    retold in its examples' words, a parents' group and a lost coat are not."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Made a group chat for the netball squad, parents don't need to be in it",
+            "revision tips on the group, don't add your parents though x",
+            "Year 10, text my own phone if you're stuck tonight",
+            "Well done Jess! I've messaged you on my Insta about next season",
+            "the kids are welcome to email me privately, I love hearing from them",
+            "happy to be a pen pal, no need to involve parents",
+            "her birth mum has found this page and keeps commenting",
+            "the birth dad of my foster son is asking where the trip is going",
+            "they're camping by the lake? I could pop over one night with some sweets",
+            "I'll keep an eye out for that red coat at the gate tomorrow",
+            "he used to make us stay behind. Is he still working with kids?",
+            "can I stay late at choir, things are bad at home again",
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "They never say 'I'm a stranger', they say 'this is our secret'. Talk to them.",
+            "WhatsApp group for Communion parents, message the office to be added",
+            "Lost: a red coat in the hall, keep an eye out for it please",
+            "my dad's still working with the council on the new crossing",
+        ],
+    )
+    def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
+
+    def test_the_schools_reminder_quoting_what_not_to_answer(self, rule: SafeguardingRule) -> None:
+        """An own post quoting what to watch for, and saying to tell a trusted adult."""
+        text = (
+            "Reminder from the safeguarding team: if anyone online says \"don't tell your"
+            ' parents", tell a trusted adult.'
+        )
+        assert check(rule, text, own=True) == []

@@ -12,8 +12,10 @@ import pytest
 from monitor.engine import LEARNED_SIGNAL, build_engine
 from monitor.models import ActionKind, ItemKind, Severity
 from monitor.rules.normalise import normalise
+from monitor.rules.safeguarding import SafeguardingRule
 from monitor.rules.signal import RULES, LearnedSignal, terms, training_terms
-from tests.rules.helpers import LISTS, item
+from tests.rules.helpers import LISTS, check, item
+from tests.rules.helpers import terms as list_terms
 
 
 def model_file(intercept: float, words: dict[str, tuple[float, float]]) -> dict[str, object]:
@@ -164,6 +166,21 @@ class TestInTheEngine:
         assert [f.rule for f in engine.vet(item(text, kind=ItemKind.POST, own=True))] == []
         listed = "dm me babe"  # a list entry still fires on an own post
         assert "safeguarding" in {f.rule for f in engine.vet(item(listed, own=True))}
+
+    def test_a_retold_warning_is_not_weighed(self) -> None:
+        """A comment whose list findings are all quoted examples ("groomers say things like
+        'add me on snap'") retells a warning in its own words: the signal, which would
+        read those words as the thing itself, is not asked. Said to a child, they are
+        found; and without a quotation the signal is asked as ever."""
+        words = ("groomers", "say", "add", "me", "on", "snap", "kids", "tonight", "told", "her")
+        loud = tiny(5.0, {w: (1.0, 0.0) for w in words})
+        rule = SafeguardingRule(list_terms("safeguarding.txt"), signal=loud)
+        retold = "Groomers say things like 'add me on snap', talk to your kids tonight"
+        assert check(rule, retold) == []
+        told = check(rule, "a man online told her 'add me on snap' tonight")
+        assert [h.entry.startswith("learned signal") for h in told] == [False]
+        (learned,) = check(rule, "groomers kids tonight say told her")
+        assert learned.entry.startswith("learned signal")
 
     def test_a_list_finding_still_hides(self) -> None:
         engine = build_engine(None)
