@@ -596,6 +596,9 @@ class TestQuality:
             "holdout32.jsonl",
             "holdout33.jsonl",
             "focus_flagged7.jsonl",
+            "holdout34.jsonl",
+            "holdout35.jsonl",
+            "holdout36.jsonl",
         ],
     )
     def test_recall_precision_and_fpr(self, engine: Engine, name: str) -> None:
@@ -645,28 +648,22 @@ ALL_FOUND = dict.fromkeys(RECALL, 1.0)
 #: them, never lower them (recall per rule, and the most benign false-positive rate)
 BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
     "holdout6.jsonl": (
-        {
-            "abuse": 1.0,
-            "safeguarding": 1.0,
-            "pupil_name": 1.0,
-            "personal_info": 0.97,
-            "unsafe_link": 1.0,
-        },
-        0.029,
+        ALL_FOUND,
+        0.022,
     ),
     "focus_safeguarding.jsonl": (
         ALL_FOUND,
-        0.023,
+        0.015,
     ),
-    # all benign: two false alarms in 600 (a rule with no items of its own to find has
+    # all benign: a false alarm in 600 (a rule with no items of its own to find has
     # precision 0 from one of them, so the bars' precision test does not apply)
     "focus_benign2.jsonl": (
         ALL_FOUND,
-        0.004,
+        0.002,
     ),
     "focus_benign3.jsonl": (
         ALL_FOUND,
-        0.005,
+        0.002,
     ),
     # trained on since, short of the personal_info bar by one item (a house number
     # after "I'm at number")
@@ -682,7 +679,7 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
     ),
     "focus_benign4.jsonl": (
         ALL_FOUND,
-        0.012,
+        0.009,
     ),
     "focus_benign5.jsonl": (
         ALL_FOUND,
@@ -690,24 +687,24 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
     ),
     "focus_benign6.jsonl": (
         ALL_FOUND,
-        0.01,
+        0.002,
     ),
     # everyday traffic, all benign
     "ordinary_benign.jsonl": (
         ALL_FOUND,
-        0.002,
+        0.0,
     ),
     "ordinary_benign2.jsonl": (
         ALL_FOUND,
-        0.002,
+        0.0,
     ),
     "ordinary_benign3.jsonl": (
         ALL_FOUND,
-        0.003,
+        0.0,
     ),
     "ordinary_benign4.jsonl": (
         ALL_FOUND,
-        0.005,
+        0.003,
     ),
     "ordinary_benign5.jsonl": (
         ALL_FOUND,
