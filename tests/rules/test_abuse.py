@@ -796,3 +796,45 @@ class TestKindsFromTheThirtyFourthToThirtySixthBlindSets:
     )
     def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
         assert check(rule, text) == []
+
+
+class TestInsultsTheSignalHeldOnlyByMemory:
+    """Insults each seen in one labelled item, that only the learned signal found (and
+    only alerted): the list holds them. Words they look like in other languages are
+    left alone."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "ta wychowawczyni to zwykła suka",  # Polish
+            "ta nauczycielka to stara jędza",  # Polish
+            "müdür tam bir şerefsiz",  # Turkish
+            "aptal herif",  # Turkish
+            "shirtlifter PE teacher lol",
+            "ezi memhir adgi eyu",  # Tigrinya
+            "werey ni principal yen, oloriburuku",  # Yoruba
+            "o diefthyntis einai vlakas",  # Greek
+            "mae'r prifathro yn dwpsyn llwyr",  # Welsh, mutated
+            "direktorius tikras asilas ir kvailys",  # Lithuanian
+            "tas mokytojas – kalės vaikas",  # Lithuanian
+            "dirigintele e un jeg ordinar",  # Romanian
+            "utter degenerate, that man",
+            "foxtrot oscar, Mrs Meade",
+            "headmaster ekta haramjada, kuttar baccha",  # Bengali
+        ],
+    )
+    def test_catches(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "saya suka sekolah ini",  # Malay: I like this school
+            "bir kere daha teşekkürler",  # Turkish: thanks once more
+            "jeg er så glad for skolen",  # Danish: I am so glad
+            "buah salak enak",  # Malay: snake fruit is tasty
+            "the degenerate case comes up in Year 13 maths",
+        ],
+    )
+    def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
+        assert check(rule, text) == []
