@@ -753,3 +753,36 @@ class TestKindsFromTheThirtyFourthToThirtySixthBlindSets:
             ' parents", tell a trusted adult.'
         )
         assert check(rule, text, own=True) == []
+
+
+class TestDisclosuresTheSignalHeldOnlyByMemory:
+    """Disclosures each seen in one labelled item, that only the learned signal found (and
+    only alerted): the list holds them, in other words than the item's."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "babam yine beni dövdü",  # Turkish: dad beat me again
+            "bu gece nerede kalacağımı bilmiyorum",  # Turkish: don't know where I'll stay
+            "man nemikham zende basham",  # Farsi: I don't want to be alive
+            "handidi kuenda kumba",  # Shona: I don't want to go home
+            "handichadi kurarama",  # Shona: I no longer want to live
+            "nab geza kikid ayfetun",  # Tigrinya: I don't want to go home
+            "aš nebenoriu gyventi",  # Lithuanian: I don't want to live any more
+            "mama vėl girta",  # Lithuanian: mum drunk again
+            "waligay soo toosin",  # Somali: never wake up
+            "enikku jeevikkan ishtamilla",  # Malayalam: I don't want to live
+            "achoghi m ibi ndu",  # Igbo: I don't want to live
+            "achoghi m ila ulo",  # Igbo: I don't want to go home
+            "naan thevai illa",  # Tamil: I'm not needed
+            "tėvams nereikia žinoti",  # Lithuanian: parents don't need to know
+        ],
+    )
+    def test_catches(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text)
+
+    @pytest.mark.parametrize(
+        "text", ["the ferry from Dover was late", "Mama's girls choir sang at Eid"]
+    )
+    def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
+        assert check(rule, text) == []
