@@ -321,6 +321,33 @@ _ON_CHILD_APP = (
     r"|over)\s+(?:snap\w*|sc|insta\w*|discord|tiktok|kik|telegram)\b|\b(?:hmu"
     r"|hit\s+me\s+up)\s+(?:on\s+)?(?:snap\w*|sc|insta\w*|discord|tiktok|kik|telegram)\b"
 )
+# A private line to an adult, offered with a way round the school ("WhatsApp me directly
+# on my own phone, no need to go through the office", "message me on my Instagram, it
+# doesn't need to go through your house parent", "a Snapchat group from my own account,
+# easier than going through school email"): staff or a stranger moving a pupil off the
+# school's channels, in other words than the lists'.
+_PRIVATE_LINE = (
+    r"\b(?:message|msg|dm|text|txt|whatsapp|ring|call|phone|contact|add|snap|inbox)\s+"
+    r"(?!(?:the|a|an|your|our|their|school|office|reception)\b)[a-z']+\s+(?:\S+\s+){0,3}?"
+    r"(?:directly|direct|privately"
+    r"|(?:on|via|at|from)\s+my\s+(?:own|personal|private)"
+    r"|(?:on|via)\s+my\s+(?:insta\w*|snap\w*|whatsapp|tiktok|phone|mobile|number|account))\b"
+    r"|\bfrom\s+my\s+own\s+(?:account|phone|number|page)\b"
+    r"|\b(?:message|msg|dm|text|txt|whatsapp|ring|call|phone|contact)\s+my\s+(?:own|personal"
+    r"|private)\s+(?:phone|mobile|number|account|insta\w*|snap\w*)\b"
+)
+_ROUND_THE_SCHOOL = (
+    r"\b(?:(?:don'?t|doesn'?t|do\s+not|does\s+not|no\s+need\s+to|needn'?t)\s+(?:need\s+to\s+)?"
+    r"go\s+through|(?:easier|quicker|faster|simpler)\s+than\s+(?:going\s+through\s+)?(?:the\s+)?"
+    r"(?:school|office|app|email|teams)|instead\s+of\s+(?:the\s+)?(?:school|office|app|email)"
+    r"|between\s+(?:us|you\s+and\s+me|ourselves)|without\s+(?:going\s+through|telling"
+    r"|involving))\b"
+)
+#: a warning about such messages, not one ("staff will never ask you to message them
+#: directly", "red flags")
+_CHANNEL_WARNING = re.compile(
+    r"\b(?:never|e-?safety|online\s+safety|safeguarding|red\s+flags?|warning|beware|report)\b"
+)
 _PHOTO_REF = (
     r"in\s+(?:the|this|that)\s+(?:\w+\s+)?(?:pic|photo|picture|video|vid)"
     r"|(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|last)\s+(?:pic|photo|picture)"
@@ -848,6 +875,29 @@ CONCERNS: tuple[Concern, ...] = (
         "moving a child to a private app",
         ("snap*", "sc", "insta*", "discord", "tiktok", "kik", "telegram"),
         _ON_CHILD_APP,
+    ),
+    Concern(
+        "a private line offered round the school",
+        (
+            "directly",
+            "direct",
+            "privately",
+            "own",
+            "personal",
+            "private",
+            "insta*",
+            "snap*",
+            "whatsapp",
+            "tiktok",
+            "phone",
+            "mobile",
+            "number",
+            "account",
+        ),
+        _PRIVATE_LINE,
+        unless=_CHANNEL_WARNING,
+        near=_ROUND_THE_SCHOOL,
+        second=("through", "than", "instead", "between", "without"),
     ),
     Concern(
         "a child in a photo, and where to find them",

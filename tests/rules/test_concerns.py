@@ -312,6 +312,37 @@ class TestLeavesAlone:
         assert found("he says ill get stabbed", abuse_only=True) == []
 
 
+class TestAPrivateLineRoundTheSchool:
+    """A private line to an adult offered with a way round the school: staff or a
+    stranger moving a pupil off the school's channels (holdout37 and 38, first runs)."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Squad, just WhatsApp me directly on my own phone, no need to go through the office",
+            "Boarders, message me on my Instagram any time, it doesn't need to go through matron",
+            "team news is on a group from my own account, easier than going through school email",
+            "lifts to the fair: ring Dave direct on 07700 900948, don't go through reception",
+            "dm me privately and we'll keep it between us",
+        ],
+    )
+    def test_finds(self, text: str) -> None:
+        assert found(text) == ["a private line offered round the school"]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # warnings about it, and grown-ups arranging things
+            "Staff will never ask you to message them directly instead of using school email",
+            "Red flags: 'text me on my own phone, it's easier than going through school'",
+            "Message me directly about the cake sale rota",
+            "Call the office directly, it's quicker than going through the app",
+        ],
+    )
+    def test_leaves_alone(self, text: str) -> None:
+        assert found(text) == []
+
+
 class TestInTheRules:
     def test_a_threat_is_safeguarding_and_abuse(self) -> None:
         concerns = Concerns()

@@ -394,6 +394,17 @@ benign rate was met on all three. Their kinds then went into the rules (staff ke
 parents out of a group, a teacher's own phone, a foster child's birth parent, home bad
 again, a warning retold in its examples' words, shops' lines).
 
+``data/holdout37.jsonl`` (330 items: Hull, Grimsby and York; Yorkshire dialect, Latvian,
+Kurdish Sorani, Czech, Filipino) and ``holdout38.jsonl`` (330: Bristol, Swindon and a
+boarding school in Shropshire; West Country dialect, Somali, Amharic, Italian, Hindi,
+Cantonese) were written blind later in that session and scored once against the rules
+as holdout34 to 36 had left them (7bc6fb2), nothing fitted: abuse 0.959 and 0.920,
+safeguarding 0.915 and 0.914, pupil_name, personal_info and unsafe_link 1.000, benign
+rate 0.052 and 0.077 (without the signal abuse 0.735 and 0.560, safeguarding 0.394 and
+0.271, benign 0.026 and 0.058). Staff and strangers offering pupils a private line "round
+the school" in new words ("message me directly on my Instagram, it doesn't need to go
+through your house parent") then became a concern of two signs (``concerns.py``).
+
 The thresholds are the issue's. ``unknown_link`` (digest only: reported, never
 hidden) is not a flag and is left out of the false-positive count. Run with
 ``-s`` to see the figures, with better-profanity's and alt-profanity-check's

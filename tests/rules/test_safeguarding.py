@@ -719,7 +719,7 @@ class TestKindsFromTheThirtyFourthToThirtySixthBlindSets:
         [
             "Made a group chat for the netball squad, parents don't need to be in it",
             "revision tips on the group, don't add your parents though x",
-            "Year 10, text my own phone if you're stuck tonight",
+            "Year 10, text my own phone if you're stuck, it doesn't need to go through school",
             "Well done Jess! I've messaged you on my Insta about next season",
             "the kids are welcome to email me privately, I love hearing from them",
             "happy to be a pen pal, no need to involve parents",
