@@ -147,7 +147,8 @@ _REFERENCE_REACH = 40  # characters before the digits a reference word is sought
 _OFFICE_WORD = re.compile(
     r"\b(?:office|reception|switchboard|main\s+number|enquiries|council|"
     r"local\s+authority|(?:children'?s|social|customer)\s+services|surgery|helpline|"
-    r"hotline|police|nhs|(?:contact|ring|call|phone)\s+the\s+school\s+on)\b"
+    r"hotline|police|nhs|depot|newsdesk|news\s+desk|(?:contact|ring|call|phone)\s+the\s+school"
+    r"\s+on)\b"
 )
 # A school that is a business ("Pentire Surf School", "the driving school"): not "school",
 # which parents name in every sentence.

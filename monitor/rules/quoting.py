@@ -61,7 +61,9 @@ _AN_EXAMPLE = re.compile(
     r"|groomers?\s+(?:say|said|use|used|write|tell)|word\s+for\s+word"
     # "they never say 'I'm a stranger', they say 'you're so grown up'"
     r"|they\s+(?:never\s+|always\s+|often\s+|usually\s+)?say"
-    r"|(?:listen|look|watch)\s+out\s+for)\b",
+    r"|(?:listen|look|watch)\s+out\s+for"
+    # "lines like '...' are red flags", a message going round that is a hoax
+    r"|(?:lines|phrases|messages|words)\s+like|red\s+flags?|hoax)\b",
     re.IGNORECASE,
 )
 #: ... and what says it was said to a child ("a man online told her", "someone keeps

@@ -792,7 +792,12 @@ class TestKindsFromTheThirtyFourthToThirtySixthBlindSets:
 
     @pytest.mark.parametrize(
         "text",
-        ["Thank you to the paramedics, he went to hospital in an ambulance but is fine now"],
+        [
+            "Thank you to the paramedics, he went to hospital in an ambulance but is fine now",
+            # places (holdout38)
+            "Does the minibus stop near Cock Road in Kingswood?",
+            "Pratt's Bottom is a real village in Kent",
+        ],
     )
     def test_leaves_alone(self, rule: AbuseRule, text: str) -> None:
         assert check(rule, text) == []

@@ -925,6 +925,8 @@ class TestKindsFromTheThirtyFourthToThirtySixthBlindSets:
             "Kebab house on Mumbles Road, ring 01792 960 000 to order ahead",
             "Jumpers are available from Kidz Kit, tel 0191 498 0344, Sunderland",
             "Book on 0191 498 0355 (Mon-Sat 9-5)",
+            "Any changes to the shuttle please ring the depot on 01584 960 310",
+            "If anyone will talk to us, our newsdesk is on 01952 960 455",
         ],
     )
     def test_a_shops_line_is_published(self, rule: PersonalInfoRule, text: str) -> None:

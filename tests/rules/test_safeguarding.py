@@ -741,6 +741,9 @@ class TestKindsFromTheThirtyFourthToThirtySixthBlindSets:
             "WhatsApp group for Communion parents, message the office to be added",
             "Lost: a red coat in the hall, keep an eye out for it please",
             "my dad's still working with the council on the new crossing",
+            # lost property, and a parents' session retold (holdout38)
+            "whoever took the cricket bag, please put it back, no questions asked",
+            "Useful session. Lines like 'don't tell your mum' are red flags now I know",
         ],
     )
     def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
