@@ -610,6 +610,7 @@ class TestQuality:
             "holdout34.jsonl",
             "holdout35.jsonl",
             "holdout36.jsonl",
+            "holdout38.jsonl",
         ],
     )
     def test_recall_precision_and_fpr(self, engine: Engine, name: str) -> None:
@@ -724,6 +725,18 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
     "ordinary_benign6.jsonl": (
         ALL_FOUND,
         0.009,
+    ),
+    # trained on since its first run; four benign items still alerted (three businesses'
+    # addresses and lines, a warning quoting "DM me for easy money")
+    "holdout37.jsonl": (
+        {
+            "abuse": 0.959,
+            "safeguarding": 0.971,
+            "pupil_name": 1.0,
+            "personal_info": 1.0,
+            "unsafe_link": 1.0,
+        },
+        0.026,
     ),
 }
 
