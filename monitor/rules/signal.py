@@ -39,9 +39,9 @@ from monitor.rules.normalise import NormalisedText, normalise
 
 #: the rules the signal scores for, in the model file's order
 RULES = ("abuse", "safeguarding")
-#: a score over its rule's is a finding (leave-one-set-out over 57 sets: safeguarding
-#: at 0.55 finds 0.915 of what no training set showed it, for 0.906 at 0.6, at a benign
-#: rate of 0.037 for 0.034; a missed safeguarding message is the worst failure)
+#: a score over its rule's is a finding (leave-one-set-out over 59 sets: safeguarding
+#: at 0.55 finds 0.921 of what no training set showed it, for 0.912 at 0.6, at a benign
+#: rate of 0.036 for 0.034; a missed safeguarding message is the worst failure)
 THRESHOLDS = {"abuse": 0.6, "safeguarding": 0.55}
 #: the one-letter words the model knows: chat's, "u r", "i"; other single letters are
 #: what is left of "don't" or a word spelt out ("A S S E S S M E N T" is no words)
