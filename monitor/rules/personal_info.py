@@ -171,6 +171,7 @@ _BUSINESS_WORD = re.compile(
     r"|coach\s+hire|lost\s+property|photography|studio|alterations|tailors?|catering"
     r"|kebabs?|pizzas?|pizzeria|curry\s+house|to\s+order|order\s+ahead|[0-9]+%\s+off"
     r"|available\s+(?:from|at)|stocked\s+(?:by|at)|sold\s+(?:by|at)|stockists?"
+    r"|cars|co-?op|co-?operative"
     rf"|{_TRADE_SCHOOL})\b"
     # a venue's own number ("the centre's number is"), a firm's name
     r"|\b(?:centre|center|club|pool|shop|salon|hall|church|library|surgery)'s\s+(?:phone\s+)?"
@@ -267,7 +268,8 @@ _PLACE_WORD = re.compile(
     r"|plumbing|garage|kitchen|caterers?|catered|salon|hairdressers?|businesses|shop|bar"
     r"|chippy|bakes|bakery|boutique|gym|coaches|photography|studio|alterations|tailors?"
     rf"|catering|provided\s+by|sponsored\s+by|courtesy\s+of|available\s+(?:from|at)"
-    rf"|stocked\s+(?:by|at)|sold\s+(?:by|at)|stockists?|vets|{_TRADE_SCHOOL})\b"
+    rf"|stocked\s+(?:by|at)|sold\s+(?:by|at)|stockists?|vets|co-?op|co-?operative"
+    rf"|{_TRADE_SCHOOL})\b"
     rf"(?!\s+(?:{_STREET_TYPES}|cottages|yard|fields?)\b)"
     # a firm's name ("Cuts & Curls on Foleshill Road")
     rf"|{_FIRM_NAME}"
@@ -277,7 +279,7 @@ _PLACE_WORD = re.compile(
 _TOWN_BETWEEN = re.compile(r"(?:[\s,]+[a-z][a-z'-]*){0,3}[\s,]+")
 _HOME_WORD = re.compile(
     r"\b(?:live|lives|living|lived|home|house|address|moved|move|staying|stays|flat|door"
-    r"|doorstep|mine|ours|we'?re|nan'?s|gran'?s|mum'?s|dad'?s)\b"
+    r"|doorstep|mine|ours|we'?re|nan'?s|gran'?s|mum'?s|dad'?s|i'?m\s+at|i\s+am\s+at)\b"
 )
 # Words no street's name is made of: "6 SATs take place", "9 kids will walk" and "a 7
 # hour drive" are no addresses.

@@ -63,7 +63,9 @@ _AN_EXAMPLE = re.compile(
     r"|they\s+(?:never\s+|always\s+|often\s+|usually\s+)?say"
     r"|(?:listen|look|watch)\s+out\s+for"
     # "lines like '...' are red flags", a message going round that is a hoax
-    r"|(?:lines|phrases|messages|words)\s+like|red\s+flags?|hoax)\b",
+    r"|(?:lines|phrases|messages|words)\s+like|red\s+flags?|hoax"
+    # "told never to reply to those 'DM me for easy money' posts"
+    r"|never\s+(?:to\s+)?(?:reply|respond|answer))\b|\bthose\s+(?=['\"\u2018\u201c])",
     re.IGNORECASE,
 )
 #: ... and what says it was said to a child ("a man online told her", "someone keeps

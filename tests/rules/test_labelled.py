@@ -610,6 +610,7 @@ class TestQuality:
             "holdout34.jsonl",
             "holdout35.jsonl",
             "holdout36.jsonl",
+            "holdout37.jsonl",
             "holdout38.jsonl",
         ],
     )
@@ -725,18 +726,6 @@ BLIND_FLOORS: dict[str, tuple[dict[str, float], float]] = {
     "ordinary_benign6.jsonl": (
         ALL_FOUND,
         0.009,
-    ),
-    # trained on since its first run; four benign items still alerted (three businesses'
-    # addresses and lines, a warning quoting "DM me for easy money")
-    "holdout37.jsonl": (
-        {
-            "abuse": 0.959,
-            "safeguarding": 0.971,
-            "pupil_name": 1.0,
-            "personal_info": 1.0,
-            "unsafe_link": 1.0,
-        },
-        0.026,
     ),
 }
 

@@ -927,7 +927,15 @@ class TestKindsFromTheThirtyFourthToThirtySixthBlindSets:
             "Book on 0191 498 0355 (Mon-Sat 9-5)",
             "Any changes to the shuttle please ring the depot on 01584 960 310",
             "If anyone will talk to us, our newsdesk is on 01952 960 455",
+            # a taxi firm, a co-op (holdout37)
+            "Humber Cars (01482 960 224) are running school contract runs this week",
+            "Humber Fisheries Co-op, Fish Dock Road, Grimsby DN31 3NW, hosts school visits",
         ],
     )
     def test_a_shops_line_is_published(self, rule: PersonalInfoRule, text: str) -> None:
         assert check(rule, text) == []
+
+    def test_an_address_given_as_ones_own_beside_a_shop_is_caught(
+        self, rule: PersonalInfoRule
+    ) -> None:
+        assert check(rule, "Found a lunchbox outside the Co-op, I'm at 27 Beech Road, HU5 4HG")

@@ -744,6 +744,8 @@ class TestKindsFromTheThirtyFourthToThirtySixthBlindSets:
             # lost property, and a parents' session retold (holdout38)
             "whoever took the cricket bag, please put it back, no questions asked",
             "Useful session. Lines like 'don't tell your mum' are red flags now I know",
+            # a warning retold (holdout37)
+            "Kids should be told never to reply to those 'dm me babe' posts",
         ],
     )
     def test_leaves_alone(self, rule: SafeguardingRule, text: str) -> None:
